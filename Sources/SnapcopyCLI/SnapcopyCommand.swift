@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+
+/// The `snapcopy` command: a declarative reconciler for Neptune cluster snapshot copies.
+public struct SnapcopyCommand: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "snapcopy",
+        abstract: "Declarative copies of Amazon Neptune DB cluster snapshots: validate, plan, apply, report drift.",
+        discussion: """
+            Exit codes: 0 success; 1 error (invalid manifests, blocked entries, API failures); \
+            2 changes present (plan --detailed-exitcode only); 64 usage error.
+            """,
+        version: version,
+        subcommands: [ValidateCommand.self, PlanCommand.self]
+    )
+
+    public init() {}
+
+    /// Runs the command line. The one place where errors become exit codes.
+    public static func runCommandLine() async {
+        let console = Console.standard
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            if !failure.message.isEmpty { console.error(failure.message) }
+            Foundation.exit(failure.status.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Exit statuses, defined once.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// Anything went wrong: invalid input, blocked entries, API failures.
+    case failure = 1
+    /// `--detailed-exitcode` only: the plan has changes.
+    case changesPresent = 2
+    /// The command line itself is wrong (argument-parser's validation failure code).
+    case usage = 64
+}
+
+/// A failure the command reports with a message (possibly empty, when the output already said it) and a status.
+public struct CommandFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var status: ExitStatus
+
+    public init(_ message: String, status: ExitStatus = .failure) {
+        self.message = message
+        self.status = status
+    }
+
+    /// Exits with `status` and prints nothing more.
+    public static func exit(_ status: ExitStatus) -> CommandFailure {
+        CommandFailure("", status: status)
+    }
+
+    public var description: String { message }
+}

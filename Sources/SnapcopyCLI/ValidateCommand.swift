@@ -1,0 +1,58 @@
+import ArgumentParser
+import SnapcopyCore
+
+/// `snapcopy validate PATH...`: offline checks of manifests.
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check manifests offline: JSON syntax, the manifest format and the API's own rules.",
+        discussion: "Every problem is reported at once, each with its file, line, JSON path and fix. Exit 0 when valid, 1 when not."
+    )
+
+    @Argument(help: ArgumentHelp("Manifest files, or directories read recursively for *.json.", valueName: "path"))
+    var paths: [String]
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        let console = Console.standard
+        let environment = ProcessEnvironment.current
+        let manifests = ManifestLoader(fallbackRegion: global.region ?? environment.defaultRegion)
+            .load(try ManifestFiles.read(paths))
+        let report = ValidationReport(files: paths, manifests: manifests)
+        switch format {
+        case .json: console.output(report.json())
+        case .text, .markdown: console.output(report.text())
+        }
+        if !manifests.isValid { throw CommandFailure.exit(.failure) }
+    }
+}
+
+/// The result of `validate`, rendered.
+struct ValidationReport {
+    var files: [String]
+    var manifests: ManifestSet
+
+    func text() -> String {
+        guard !manifests.isValid else {
+            return "Valid: \(manifests.copies.count) \(manifests.copies.count == 1 ? "copy" : "copies") declared.\n"
+        }
+        var out = manifests.diagnostics.map(\.description).joined(separator: "\n") + "\n"
+        out += "\n\(manifests.diagnostics.count) \(manifests.diagnostics.count == 1 ? "problem" : "problems") found.\n"
+        return out
+    }
+
+    func json() -> String {
+        struct Document: Encodable {
+            var formatVersion = 1
+            var valid: Bool
+            var copies: Int
+            var diagnostics: [Diagnostic]
+        }
+        let document = Document(valid: manifests.isValid, copies: manifests.copies.count, diagnostics: manifests.diagnostics)
+        return String(decoding: CanonicalJSON.encode(document), as: UTF8.self)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Deterministic JSON for files meant to be committed and diffed: keys sorted, two-space indent,
+/// `"key": value`, no escaped slashes, trailing newline.
+public enum CanonicalJSON {
+    /// Encodes `value` canonically. Encoding snapcopy's own types cannot fail; if it ever does, the
+    /// error text is returned as a JSON string rather than crashing.
+    public static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            return Array("\"encoding failed: \(error)\"\n".utf8)
+        }
+        guard let node = try? JSONParser.parse(Array(data)) else { return Array(data) + [0x0A] }
+        var out = ""
+        write(node, indent: 0, into: &out)
+        out += "\n"
+        return Array(out.utf8)
+    }
+
+    /// Writes an already-parsed node canonically (keys sorted).
+    public static func render(_ node: JSONNode) -> String {
+        var out = ""
+        write(node, indent: 0, into: &out)
+        return out + "\n"
+    }
+
+    private static func write(_ node: JSONNode, indent: Int, into out: inout String) {
+        let pad = String(repeating: "  ", count: indent + 1)
+        let closePad = String(repeating: "  ", count: indent)
+        switch node.value {
+        case .object(let members):
+            if members.isEmpty { out += "{}"; return }
+            out += "{\n"
+            for (i, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+                out += pad + quote(member.key) + ": "
+                write(member.value, indent: indent + 1, into: &out)
+                out += i == members.count - 1 ? "\n" : ",\n"
+            }
+            out += closePad + "}"
+        case .array(let elements):
+            if elements.isEmpty { out += "[]"; return }
+            out += "[\n"
+            for (i, element) in elements.enumerated() {
+                out += pad
+                write(element, indent: indent + 1, into: &out)
+                out += i == elements.count - 1 ? "\n" : ",\n"
+            }
+            out += closePad + "]"
+        case .string(let s): out += quote(s)
+        case .number(let n): out += n
+        case .bool(let b): out += b ? "true" : "false"
+        case .null: out += "null"
+        }
+    }
+
+    /// A JSON string literal for `text`.
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A short description of a `DecodingError` naming the coding path.
+    public static func describe(_ error: any Error) -> String {
+        guard let decoding = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch decoding {
+        case .keyNotFound(let key, let context): return "missing \"\(key.stringValue)\" at \(path(context).isEmpty ? "top level" : path(context))"
+        case .typeMismatch(_, let context): return "wrong type at \(path(context)): \(context.debugDescription)"
+        case .valueNotFound(_, let context): return "missing value at \(path(context))"
+        case .dataCorrupted(let context): return "invalid value at \(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,301 @@
+/// A JSON syntax error, with the place it was found.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var position: SourcePosition
+
+    public var description: String { "line \(position.line), column \(position.column): \(message)" }
+}
+
+/// A strict RFC 8259 parser that records the position of every value.
+///
+/// Duplicate keys inside one object are rejected: in a manifest they are always a mistake,
+/// and other parsers silently keep one of the two.
+public struct JSONParser {
+    private let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+    private var lineStart = 0
+    private var depth = 0
+    private static let maximumDepth = 512
+
+    /// Parses one JSON document; only whitespace may follow it.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONNode {
+        var parser = JSONParser(bytes: Array(text.utf8))
+        return try parser.parseDocument()
+    }
+
+    /// Parses one JSON document from UTF-8 bytes.
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseDocument()
+    }
+
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            index = 3
+            lineStart = 3
+        }
+    }
+
+    private var position: SourcePosition {
+        // Columns count characters, not bytes: skip UTF-8 continuation bytes.
+        var column = 1
+        var i = lineStart
+        while i < index {
+            if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return SourcePosition(line: line, column: column)
+    }
+
+    private func error(_ message: String) -> JSONSyntaxError {
+        JSONSyntaxError(message: message, position: position)
+    }
+
+    private mutating func parseDocument() throws(JSONSyntaxError) -> JSONNode {
+        skipWhitespace()
+        if index >= bytes.count { throw error("the file is empty; expected a JSON object") }
+        let node = try parseValue()
+        skipWhitespace()
+        if index < bytes.count {
+            throw error("unexpected \(describeCurrent()) after the end of the JSON document")
+        }
+        return node
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0D:
+                index += 1
+            case 0x0A:
+                index += 1
+                line += 1
+                lineStart = index
+            default:
+                return
+            }
+        }
+    }
+
+    private func describeCurrent() -> String {
+        guard index < bytes.count else { return "end of file" }
+        let byte = bytes[index]
+        if byte >= 0x20 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+    }
+
+    private mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
+        let start = position
+        guard index < bytes.count else { throw error("unexpected end of file; expected a value") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(start)
+        case UInt8(ascii: "["): return try parseArray(start)
+        case UInt8(ascii: "\""): return JSONNode(.string(try parseString()), at: start)
+        case UInt8(ascii: "t"): try expectLiteral("true"); return JSONNode(.bool(true), at: start)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return JSONNode(.bool(false), at: start)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return JSONNode(.null, at: start)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return JSONNode(.number(try parseNumber()), at: start)
+        default:
+            throw error("unexpected \(describeCurrent()); expected a value (object, array, string, number, true, false or null)")
+        }
+    }
+
+    private mutating func expectLiteral(_ word: String) throws(JSONSyntaxError) {
+        for byte in word.utf8 {
+            guard index < bytes.count, bytes[index] == byte else {
+                throw error("invalid literal; expected '\(word)'")
+            }
+            index += 1
+        }
+    }
+
+    private mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw error("nesting is deeper than \(Self.maximumDepth) levels") }
+    }
+
+    private mutating func parseObject(_ start: SourcePosition) throws(JSONSyntaxError) -> JSONNode {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var members: [JSONNode.Member] = []
+        var seen: [String: SourcePosition] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return JSONNode(.object(members), at: start)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    throw error("trailing comma before '}'; remove the last ','")
+                }
+                throw error("unexpected \(describeCurrent()); expected a key in double quotes")
+            }
+            let keyPosition = position
+            let key = try parseString()
+            if let first = seen[key] {
+                index -= 1
+                throw JSONSyntaxError(
+                    message: "duplicate key \"\(key)\" (first defined at line \(first.line), column \(first.column)); keep only one",
+                    position: keyPosition)
+            }
+            seen[key] = keyPosition
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw error("unexpected \(describeCurrent()); expected ':' after the key \"\(key)\"")
+            }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue()
+            members.append(JSONNode.Member(key: key, keyPosition: keyPosition, value: value))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of file; expected ',' or '}' to close the object opened at line \(start.line), column \(start.column)") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return JSONNode(.object(members), at: start) }
+            throw error("unexpected \(describeCurrent()); expected ',' or '}' (is a comma missing?)")
+        }
+    }
+
+    private mutating func parseArray(_ start: SourcePosition) throws(JSONSyntaxError) -> JSONNode {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        var elements: [JSONNode] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return JSONNode(.array(elements), at: start)
+        }
+        while true {
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                throw error("trailing comma before ']'; remove the last ','")
+            }
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of file; expected ',' or ']' to close the array opened at line \(start.line), column \(start.column)") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return JSONNode(.array(elements), at: start) }
+            throw error("unexpected \(describeCurrent()); expected ',' or ']' (is a comma missing?)")
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONSyntaxError) -> String {
+        let begin = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        func digits(_ parser: inout JSONParser) -> Int {
+            var count = 0
+            while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) {
+                parser.index += 1
+                count += 1
+            }
+            return count
+        }
+        guard index < bytes.count else { throw error("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                throw error("invalid number: leading zeros are not allowed")
+            }
+        } else if digits(&self) == 0 {
+            throw error("invalid number")
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            if digits(&self) == 0 { throw error("invalid number: expected digits after '.'") }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if digits(&self) == 0 { throw error("invalid number: expected digits in the exponent") }
+        }
+        return String(decoding: bytes[begin..<index], as: UTF8.self)
+    }
+
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
+        index += 1
+        var scalars = String.UnicodeScalarView()
+        var runStart = index
+        func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, upTo end: Int) throws(JSONSyntaxError) {
+            guard runStart < end else { return }
+            let slice = parser.bytes[runStart..<end]
+            guard let text = String(validating: slice, as: UTF8.self) else {
+                throw parser.error("the string is not valid UTF-8")
+            }
+            scalars.append(contentsOf: text.unicodeScalars)
+        }
+        while true {
+            guard index < bytes.count else { throw error("unterminated string; add the closing '\"'") }
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                try flush(self, &scalars, upTo: index)
+                index += 1
+                return String(scalars)
+            case UInt8(ascii: "\\"):
+                try flush(self, &scalars, upTo: index)
+                index += 1
+                guard index < bytes.count else { throw error("unterminated escape sequence") }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    let first = try parseHex4()
+                    if (0xD800...0xDBFF).contains(first) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired UTF-16 surrogate in \\u escape")
+                        }
+                        index += 2
+                        let second = try parseHex4()
+                        guard (0xDC00...0xDFFF).contains(second) else { throw error("invalid UTF-16 surrogate pair") }
+                        let value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                        guard let scalar = Unicode.Scalar(value) else { throw error("invalid \\u escape") }
+                        scalars.append(scalar)
+                    } else {
+                        guard let scalar = Unicode.Scalar(first) else { throw error("unpaired UTF-16 surrogate in \\u escape") }
+                        scalars.append(scalar)
+                    }
+                default:
+                    index -= 1
+                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(escape)))'")
+                }
+                runStart = index
+            case 0x00..<0x20:
+                throw error(byte == 0x0A ? "unterminated string (a line break inside a string must be written \\n)" : "control character inside a string must be escaped")
+            default:
+                index += 1
+            }
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("invalid \\u escape: expected four hex digits") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw error("invalid \\u escape: expected four hex digits")
+            }
+            value = value * 16 + digit
+            index += 1
+        }
+        return value
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// The lock file `snapcopy.lock`: what snapcopy has made and manages, meant to be committed.
+///
+/// Like Terraform's state it carries a `version` (read first), a `lineage` fixed when the file is
+/// created, and a `serial` incremented on every write, so a saved plan can tell when it went stale.
+public struct LockFile: Sendable, Hashable, Codable {
+    /// The version this build writes; older versions stay readable.
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var lineage: String
+    public var serial: Int
+    /// One record per managed copy, sorted by region then target.
+    public var records: [LockRecord]
+
+    public init(lineage: String, serial: Int = 0, records: [LockRecord] = []) {
+        self.version = Self.currentVersion
+        self.lineage = lineage
+        self.serial = serial
+        self.records = records
+        sortRecords()
+    }
+
+    /// The record of `identity`, if any.
+    public func record(for identity: CopyIdentity) -> LockRecord? {
+        records.first { $0.identity == identity }
+    }
+
+    /// Inserts or replaces the record with the same identity.
+    public mutating func upsert(_ record: LockRecord) {
+        records.removeAll { $0.identity == record.identity }
+        records.append(record)
+        sortRecords()
+    }
+
+    /// Removes the record of `identity`.
+    public mutating func remove(_ identity: CopyIdentity) {
+        records.removeAll { $0.identity == identity }
+    }
+
+    private mutating func sortRecords() {
+        records.sort { $0.identity < $1.identity }
+    }
+}
+
+/// What snapcopy knows about one copy it manages.
+public struct LockRecord: Sendable, Hashable, Codable {
+    /// Where the copy is in its life.
+    public enum Status: String, Sendable, Hashable, Codable {
+        /// A write call is about to be made or its outcome is unknown (see `operation`).
+        case pending
+        case copying
+        case available
+    }
+
+    /// The write a `pending` record is about to make.
+    public enum Operation: String, Sendable, Hashable, Codable {
+        case create, delete, replace
+        case updateTags = "update-tags"
+    }
+
+    public var region: String
+    public var target: String
+    public var targetARN: String?
+    public var sourceARN: String
+    public var kmsKeyID: String?
+    /// The tags snapcopy set (the merged set, with its ownership tag).
+    public var tags: Tags
+    public var copyTags: Bool
+    public var deletionPolicy: DeletionPolicy
+    public var roleARN: String?
+    public var status: Status
+    public var operation: Operation?
+    public var percentProgress: Int?
+    public var snapshotCreateTime: String?
+    public var startedAt: String?
+    public var completedAt: String?
+    /// The digest of the manifest entry the record came from.
+    public var entryDigest: String
+
+    public init(
+        region: String, target: String, targetARN: String? = nil, sourceARN: String, kmsKeyID: String? = nil,
+        tags: Tags = [:], copyTags: Bool = false, deletionPolicy: DeletionPolicy = .retain, roleARN: String? = nil,
+        status: Status = .available, operation: Operation? = nil, percentProgress: Int? = nil,
+        snapshotCreateTime: String? = nil, startedAt: String? = nil, completedAt: String? = nil, entryDigest: String = ""
+    ) {
+        self.region = region
+        self.target = target.lowercased()
+        self.targetARN = targetARN
+        self.sourceARN = sourceARN
+        self.kmsKeyID = kmsKeyID
+        self.tags = tags
+        self.copyTags = copyTags
+        self.deletionPolicy = deletionPolicy
+        self.roleARN = roleARN
+        self.status = status
+        self.operation = operation
+        self.percentProgress = percentProgress
+        self.snapshotCreateTime = snapshotCreateTime
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.entryDigest = entryDigest
+    }
+
+    public var identity: CopyIdentity { CopyIdentity(region: region, target: target) }
+}
+
+/// Why a lock file cannot be read.
+public struct LockFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+    public var fix: String
+
+    public var description: String { "\(file): \(message)\n  fix: \(fix)" }
+}
+
+extension LockFile {
+    /// Reads a lock file, checking its `version` before anything else.
+    ///
+    /// A newer version is refused with both versions named; a corrupt or truncated file is refused
+    /// (never silently replaced by an empty one).
+    public static func decode(_ contents: [UInt8], file: String) throws(LockFileError) -> LockFile {
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse(contents)
+        } catch {
+            throw LockFileError(
+                file: file, message: "the lock file is corrupt or truncated (\(error.description)); it was left untouched",
+                fix: "restore it from version control (git checkout -- \(file)); do not delete it, or snapcopy forgets what it manages")
+        }
+        guard let version = root["version"]?.integerValue else {
+            throw LockFileError(file: file, message: "the lock file has no numeric \"version\"; it was left untouched",
+                                fix: "restore it from version control (git checkout -- \(file))")
+        }
+        guard version <= currentVersion else {
+            throw LockFileError(
+                file: file, message: "the lock file has version \(version), but this snapcopy reads versions up to \(currentVersion)",
+                fix: "upgrade snapcopy to a release that reads lock file version \(version)")
+        }
+        guard version >= 1 else {
+            throw LockFileError(file: file, message: "lock file version \(version) does not exist", fix: "restore it from version control")
+        }
+        do {
+            var lock = try JSONDecoder().decode(LockFile.self, from: Data(contents))
+            lock.records.sort { $0.identity < $1.identity }
+            return lock
+        } catch {
+            throw LockFileError(
+                file: file, message: "the lock file does not match version \(version)'s format (\(CanonicalJSON.describe(error))); it was left untouched",
+                fix: "restore it from version control (git checkout -- \(file))")
+        }
+    }
+
+    /// The file's bytes: key-sorted JSON with two-space indent and a trailing newline.
+    public func encoded() -> [UInt8] {
+        CanonicalJSON.encode(self)
+    }
+}

@@ -1,0 +1,79 @@
+import Crypto
+
+/// What happens to a snapshot when its entry leaves the manifests.
+public enum DeletionPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// snapcopy forgets the copy and keeps the snapshot.
+    case retain
+    /// snapcopy deletes the snapshot.
+    case delete
+}
+
+/// One copy the manifests ask for, with defaults applied.
+public struct DesiredCopy: Sendable, Hashable {
+    public var identity: CopyIdentity
+    /// The target identifier as written in the manifest.
+    public var target: String
+    public var source: SnapshotReference
+    /// The destination region.
+    public var region: String
+    public var kmsKeyID: String?
+    public var copyTags: Bool
+    /// The manifest's tags (defaults overlaid by the entry's own).
+    public var tags: Tags
+    /// Tag keys other systems manage: never compared, added or removed.
+    public var ignoreTagKeys: [String]
+    public var deletionPolicy: DeletionPolicy
+    /// The role to assume for the destination account, if any.
+    public var roleARN: String?
+    /// Where the entry was declared.
+    public var location: ManifestLocation
+
+    public init(
+        target: String, source: SnapshotReference, region: String, kmsKeyID: String? = nil,
+        copyTags: Bool = false, tags: Tags = [:], ignoreTagKeys: [String] = [],
+        deletionPolicy: DeletionPolicy = .retain, roleARN: String? = nil,
+        location: ManifestLocation = ManifestLocation(file: "<memory>", path: "")
+    ) {
+        self.identity = CopyIdentity(region: region, target: target)
+        self.target = target
+        self.source = source
+        self.region = region
+        self.kmsKeyID = kmsKeyID
+        self.copyTags = copyTags
+        self.tags = tags
+        self.ignoreTagKeys = ignoreTagKeys
+        self.deletionPolicy = deletionPolicy
+        self.roleARN = roleARN
+        self.location = location
+    }
+
+    /// The account of `roleARN`, when a role is named.
+    public var roleAccount: String? {
+        guard let roleARN else { return nil }
+        let parts = roleARN.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count >= 6 ? String(parts[4]) : nil
+    }
+
+    /// A digest of everything that defines the entry (not where it was written), so that moving
+    /// an entry between files does not change it but editing any field does.
+    public var digest: String {
+        var fields: [String] = [
+            "region=\(region)", "target=\(identity.target)", "source=\(source)",
+            "kmsKeyId=\(kmsKeyID ?? "")", "copyTags=\(copyTags)", "deletionPolicy=\(deletionPolicy.rawValue)",
+            "roleArn=\(roleARN ?? "")", "ignoreTagKeys=\(ignoreTagKeys.sorted().joined(separator: ","))",
+        ]
+        fields += tags.sorted.map { "tag:\($0.key)=\($0.value)" }
+        return Digest.sha256(fields.joined(separator: "\n"))
+    }
+}
+
+/// Hex SHA-256 digests of text.
+public enum Digest {
+    public static func sha256(_ text: String) -> String {
+        let digest = SHA256.hash(data: Array(text.utf8))
+        return "sha256:" + digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+}

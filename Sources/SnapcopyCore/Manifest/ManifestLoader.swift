@@ -1,0 +1,81 @@
+/// A manifest file's path and bytes, read by the caller.
+public struct ManifestSource: Sendable {
+    public var path: String
+    public var contents: [UInt8]
+
+    public init(path: String, contents: [UInt8]) {
+        self.path = path
+        self.contents = contents
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, contents: Array(text.utf8))
+    }
+}
+
+/// The desired copies of a set of manifests, or everything wrong with them.
+public struct ManifestSet: Sendable {
+    /// The copies in identity order.
+    public var copies: [DesiredCopy]
+    /// Every problem found, in file order.
+    public var diagnostics: [Diagnostic]
+    /// One digest over every copy's digest: changes when any entry changes.
+    public var digest: String
+
+    public var isValid: Bool { diagnostics.isEmpty }
+}
+
+/// Reads version-1 manifests and checks them against the format and the API's own rules.
+public struct ManifestLoader: Sendable {
+    /// The manifest format version this build reads.
+    public static let supportedVersion = 1
+
+    /// The region used when neither an entry nor its file's `defaults` name one (from `--region` or the AWS configuration).
+    public var fallbackRegion: String?
+
+    public init(fallbackRegion: String? = nil) {
+        self.fallbackRegion = fallbackRegion
+    }
+
+    /// Loads every source, reporting all problems at once rather than stopping at the first.
+    public func load(_ sources: [ManifestSource]) -> ManifestSet {
+        var diagnostics: [Diagnostic] = []
+        var copies: [DesiredCopy] = []
+        for source in sources {
+            var reader = ManifestReader(file: source.path, fallbackRegion: fallbackRegion)
+            let node: JSONNode
+            do {
+                node = try JSONParser.parse(source.contents)
+            } catch {
+                diagnostics.append(Diagnostic(
+                    ManifestLocation(file: source.path, path: "", position: error.position),
+                    rule: "json-syntax", "invalid JSON: \(error.message)",
+                    fix: "correct the JSON syntax at line \(error.position.line), column \(error.position.column)"))
+                continue
+            }
+            copies += reader.read(node)
+            diagnostics += reader.diagnostics
+        }
+        diagnostics += Self.duplicateIdentities(in: copies)
+        copies.sort { $0.identity < $1.identity }
+        let digest = Digest.sha256(copies.map(\.digest).joined(separator: "\n"))
+        return ManifestSet(copies: copies, diagnostics: diagnostics, digest: digest)
+    }
+
+    private static func duplicateIdentities(in copies: [DesiredCopy]) -> [Diagnostic] {
+        var first: [CopyIdentity: DesiredCopy] = [:]
+        var diagnostics: [Diagnostic] = []
+        for copy in copies {
+            if let earlier = first[copy.identity] {
+                diagnostics.append(Diagnostic(
+                    ManifestLocation(file: copy.location.file, path: copy.location.path + ".target", position: copy.location.position),
+                    rule: "duplicate-copy",
+                    "the copy \"\(copy.identity.target)\" in \(copy.region) is declared twice: here and at \(earlier.location)",
+                    fix: "keep one of the two entries, or give one of them another target identifier"))
+            } else {
+                first[copy.identity] = copy
+            }
+        }
+        return diagnostics
+    }
+}

@@ -1,0 +1,203 @@
+/// A DB cluster snapshot ARN: `arn:PARTITION:rds:REGION:ACCOUNT:cluster-snapshot:ID`.
+public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var partition: String
+    public var region: String
+    public var account: String
+    public var identifier: String
+
+    public init(partition: String = "aws", region: String, account: String, identifier: String) {
+        self.partition = partition
+        self.region = region
+        self.account = account
+        self.identifier = identifier
+    }
+
+    /// Parses a cluster snapshot ARN, or returns nil with no explanation; see `parseError(_:)` for one.
+    public init?(_ text: String) {
+        guard case .success(let arn) = Self.parse(text) else { return nil }
+        self = arn
+    }
+
+    /// Parses a cluster snapshot ARN, explaining what is wrong when it is not one.
+    public static func parse(_ text: String) -> Result<SnapshotARN, IdentifierError> {
+        let parts = text.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 7, parts[0] == "arn" else {
+            return .failure(IdentifierError("\"\(text)\" is not an ARN of the form arn:PARTITION:rds:REGION:ACCOUNT:cluster-snapshot:ID"))
+        }
+        guard ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"].contains(parts[1]) else {
+            return .failure(IdentifierError("\"\(parts[1])\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)"))
+        }
+        guard parts[2] == "rds" else {
+            return .failure(IdentifierError("the ARN's service is \"\(parts[2])\"; a Neptune cluster snapshot ARN has service \"rds\""))
+        }
+        guard Region.isWellFormed(parts[3]) else {
+            return .failure(IdentifierError("\"\(parts[3])\" in the ARN is not a well-formed region name such as us-east-1"))
+        }
+        guard parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigit) else {
+            return .failure(IdentifierError("the account \"\(parts[4])\" in the ARN is not a 12-digit account id"))
+        }
+        guard parts[5] == "cluster-snapshot" else {
+            return .failure(IdentifierError("the ARN names a \"\(parts[5])\"; a copy's source must be a \"cluster-snapshot\""))
+        }
+        guard !parts[6].isEmpty else {
+            return .failure(IdentifierError("the ARN has no snapshot identifier after \"cluster-snapshot:\""))
+        }
+        return .success(SnapshotARN(partition: parts[1], region: parts[3], account: parts[4], identifier: parts[6]))
+    }
+
+    public var description: String {
+        "arn:\(partition):rds:\(region):\(account):cluster-snapshot:\(identifier)"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        switch Self.parse(text) {
+        case .success(let arn): self = arn
+        case .failure(let error):
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// Why an identifier, ARN or region is not well formed.
+public struct IdentifierError: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// How a manifest names the snapshot to copy.
+public enum SnapshotReference: Sendable, Hashable, CustomStringConvertible {
+    /// A full ARN: required for a source in another region or account.
+    case arn(SnapshotARN)
+    /// A plain identifier of a snapshot in the destination region and account.
+    case identifier(String)
+
+    public var description: String {
+        switch self {
+        case .arn(let arn): arn.description
+        case .identifier(let id): id
+        }
+    }
+
+    /// The snapshot identifier, whichever way it was given.
+    public var identifier: String {
+        switch self {
+        case .arn(let arn): arn.identifier
+        case .identifier(let id): id
+        }
+    }
+}
+
+/// Region names.
+public enum Region {
+    /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-2`).
+    public static func isWellFormed(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy(\.isASCIIDigit) else { return false }
+        return parts.dropLast().allSatisfy { part in
+            !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isLowercase }
+        }
+    }
+}
+
+/// The rules the API applies to a new snapshot's identifier.
+public enum SnapshotIdentifier {
+    public static let maximumLength = 63
+
+    /// Every rule `identifier` breaks, as sentences; empty when it is valid.
+    public static func problems(_ identifier: String) -> [String] {
+        var problems: [String] = []
+        if identifier.isEmpty { return ["it is empty; it must have 1 to 63 characters"] }
+        if identifier.count > maximumLength {
+            problems.append("it has \(identifier.count) characters; at most 63 are allowed")
+        }
+        if let bad = identifier.first(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }) {
+            problems.append("it contains '\(bad)'; only letters, digits and hyphens are allowed")
+        }
+        if let first = identifier.first, !(first.isASCII && first.isLetter) {
+            problems.append("it starts with '\(first)'; the first character must be a letter")
+        }
+        if identifier.hasSuffix("-") { problems.append("it ends with a hyphen") }
+        if identifier.contains("--") { problems.append("it contains two consecutive hyphens") }
+        return problems
+    }
+}
+
+/// The identity of a desired copy: destination region and target identifier, lower-cased
+/// as the API compares identifiers case-insensitively.
+public struct CopyIdentity: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public var region: String
+    public var target: String
+
+    public init(region: String, target: String) {
+        self.region = region
+        self.target = target.lowercased()
+    }
+
+    public static func < (lhs: CopyIdentity, rhs: CopyIdentity) -> Bool {
+        (lhs.region, lhs.target) < (rhs.region, rhs.target)
+    }
+
+    public var description: String { "\(target) (\(region))" }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// KMS key references: ARN, key id, alias name or alias ARN.
+public enum KMSKeyReference {
+    /// The region of a key or alias ARN, or nil for a key id or alias name (which resolve in the destination region).
+    public static func region(of reference: String) -> String? {
+        guard reference.hasPrefix("arn:") else { return nil }
+        let parts = reference.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        return parts.count == 6 ? String(parts[3]) : nil
+    }
+
+    /// Why `reference` is not a KMS key reference, or nil when it is well formed.
+    public static func problem(_ reference: String) -> String? {
+        if reference.hasPrefix("arn:") {
+            let parts = reference.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 6, parts[2] == "kms", Region.isWellFormed(parts[3]),
+                  parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigit),
+                  parts[5].hasPrefix("key/") || parts[5].hasPrefix("alias/"), parts[5].count > 6
+            else {
+                return "\"\(reference)\" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or alias ARN (arn:aws:kms:REGION:ACCOUNT:alias/NAME)"
+            }
+            return nil
+        }
+        if reference.hasPrefix("alias/") {
+            let name = reference.dropFirst("alias/".count)
+            if name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_-".contains($0)) }) {
+                return "\"\(reference)\" is not a valid alias name (alias/ followed by letters, digits, '/', '_' or '-')"
+            }
+            return nil
+        }
+        if isKeyID(reference) { return nil }
+        return "\"\(reference)\" is not a KMS key id (a UUID or mrk-…), an alias (alias/NAME), or an ARN"
+    }
+
+    /// Whether `text` is a bare key id: a UUID, or a multi-Region key id `mrk-` followed by 32 hex digits.
+    public static func isKeyID(_ text: String) -> Bool {
+        let hex = Set("0123456789abcdefABCDEF")
+        if text.hasPrefix("mrk-") {
+            let rest = text.dropFirst(4)
+            return rest.count == 32 && rest.allSatisfy { hex.contains($0) }
+        }
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy { hex.contains($0) } }
+    }
+
+    /// Whether the live key ARN `live` is the key `desired` names, as far as can be told offline:
+    /// `true` or `false` when it can be decided, nil when `desired` is an alias.
+    public static func matches(desired: String, live: String) -> Bool? {
+        if desired.hasPrefix("alias/") || desired.contains(":alias/") { return nil }
+        if desired.hasPrefix("arn:") { return desired == live }
+        return live == desired || live.hasSuffix(":key/\(desired)")
+    }
+}

@@ -1,0 +1,121 @@
+/// A set of resource tags: keys are unique, order is irrelevant, output is always sorted by key.
+public struct Tags: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral, Sequence {
+    public private(set) var values: [String: String]
+
+    public init(_ values: [String: String] = [:]) {
+        self.values = values
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.values = Dictionary(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    public init(from decoder: any Decoder) throws {
+        values = try decoder.singleValueContainer().decode([String: String].self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(values)
+    }
+
+    /// The tags as `(key, value)` pairs sorted by key.
+    public var sorted: [(key: String, value: String)] {
+        values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+    }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> {
+        sorted.makeIterator()
+    }
+
+    public var count: Int { values.count }
+    public var isEmpty: Bool { values.isEmpty }
+    public var keys: [String] { values.keys.sorted() }
+
+    public subscript(key: String) -> String? {
+        get { values[key] }
+        set { values[key] = newValue }
+    }
+
+    /// Overlays `other` onto these tags; on a shared key, `other` wins.
+    public mutating func merge(_ other: Tags) {
+        values.merge(other.values, uniquingKeysWith: { _, new in new })
+    }
+
+    /// These tags overlaid by `other`; on a shared key, `other` wins.
+    public func merging(_ other: Tags) -> Tags {
+        var copy = self
+        copy.merge(other)
+        return copy
+    }
+
+    /// The tags whose keys satisfy `isIncluded`.
+    public func filter(keys isIncluded: (String) -> Bool) -> Tags {
+        Tags(values.filter { isIncluded($0.key) })
+    }
+
+    /// These tags without the keys AWS reserves (`aws:` and `rds:` prefixes).
+    public var withoutReservedKeys: Tags {
+        filter(keys: { !TagRules.isReserved($0) })
+    }
+
+    /// The key-by-key changes that turn `self` into `desired`, sorted by key.
+    public func changes(to desired: Tags) -> [TagChange] {
+        let allKeys = Set(values.keys).union(desired.values.keys).sorted()
+        return allKeys.compactMap { key in
+            let before = values[key]
+            let after = desired.values[key]
+            return before == after ? nil : TagChange(key: key, before: before, after: after)
+        }
+    }
+}
+
+/// One tag's change: added (no `before`), removed (no `after`) or changed.
+public struct TagChange: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case add, change, remove
+    }
+
+    public var key: String
+    public var before: String?
+    public var after: String?
+
+    public init(key: String, before: String?, after: String?) {
+        self.key = key
+        self.before = before
+        self.after = after
+    }
+
+    public var kind: Kind {
+        switch (before, after) {
+        case (nil, _): .add
+        case (_, nil): .remove
+        default: .change
+        }
+    }
+}
+
+/// The tag rules of the RDS API, shared by validation and the planner.
+public enum TagRules {
+    /// The key snapcopy puts on every copy it makes: its value is the source snapshot's ARN.
+    public static let ownershipKey = "snapcopy:source"
+    /// At most this many tags on one snapshot.
+    public static let maximumCount = 50
+    public static let maximumKeyLength = 128
+    public static let maximumValueLength = 256
+
+    /// Whether AWS reserves the key (`aws:` or `rds:` prefix, in any case).
+    public static func isReserved(_ key: String) -> Bool {
+        let lower = key.lowercased()
+        return lower.hasPrefix("aws:") || lower.hasPrefix("rds:")
+    }
+
+    /// Whether every character is one RDS accepts in tag keys and values:
+    /// Unicode letters, digits, white space, and `_ . : / = + - @`.
+    public static func hasOnlyAllowedCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+                || scalar.properties.isWhitespace || "_.:/=+-@".unicodeScalars.contains(scalar)
+        }
+    }
+}

@@ -1,0 +1,247 @@
+/// What the planner knows while deciding each entry.
+struct Context {
+    let live: LiveState
+    let lock: LockFile?
+    let graph: CopyGraph
+
+    func decide(_ copy: DesiredCopy) -> Decision {
+        let record = lock?.record(for: copy.identity)
+        let parent = graph.upstream[copy.identity]
+        let source = sourceSnapshot(of: copy)
+        let sourceARN = source?.arn.description ?? sourceARN(of: copy, parent: parent)
+        let target = targetSnapshot(of: copy)
+
+        var tags = copy.copyTags ? (source?.tags.withoutReservedKeys ?? Tags()) : Tags()
+        tags.remove(keys: copy.ignoreTagKeys)
+        tags.remove(keys: [TagRules.ownershipKey])
+        tags.merge(copy.tags)
+        if let sourceARN { tags[TagRules.ownershipKey] = sourceARN }
+
+        let after = SnapshotState(
+            identifier: copy.target, region: copy.region, sourceARN: sourceARN, kmsKeyID: copy.kmsKeyID,
+            tags: tags, copyTags: copy.copyTags, deletionPolicy: copy.deletionPolicy, roleARN: copy.roleARN)
+        var change = PlannedChange(
+            action: .create, region: copy.region, target: copy.target, source: copy.source.description,
+            after: after, location: copy.location, entryDigest: copy.digest)
+        if let parent { change.dependsOn = [parent] }
+
+        func problem(_ rule: String, _ message: String, fix: String) -> Decision {
+            .problem(PlanProblem(rule: rule, region: copy.region, target: copy.target, source: copy.source.description,
+                                 message: message, fix: fix, location: copy.location))
+        }
+
+        if let target {
+            return decideExisting(copy, target: target, record: record, sourceARN: sourceARN, change: change, problem: problem)
+        }
+
+        // The target does not exist.
+        if let record {
+            change.reasons.append("the recorded copy \(record.targetARN ?? record.target) no longer exists; it will be copied again")
+        }
+        guard let source else {
+            if let parent {
+                change.reasons.append("copies from \(parent.target) in \(parent.region), which another entry creates; starts once it is available")
+                if copy.copyTags {
+                    change.reasons.append("tags copied from the source are known once it exists")
+                }
+                return .change(change)
+            }
+            let region = sourceRegion(of: copy)
+            if !live.regions.contains(region) {
+                return problem("source-region-unknown",
+                               "the live state has no data for \(region), where the source \(copy.source) is",
+                               fix: "include a describe of \(region) in --live-state, or plan against the API")
+            }
+            return problem("source-missing", "the source snapshot \(copy.source) does not exist in \(region)",
+                           fix: "check the source's identifier or ARN; a source in another region or account must be an ARN")
+        }
+        let crossRegion = source.region != copy.region
+        let crossAccount = source.snapshotType == "shared" || source.snapshotType == "public"
+            || (copy.roleAccount.map { $0 != source.account } ?? false)
+        if source.hasFailed {
+            return problem("source-failed", "the source snapshot \(source.arn) is in status \(source.status)",
+                           fix: "choose another source snapshot")
+        }
+        if source.storageEncrypted {
+            if crossAccount && crossRegion {
+                return problem("shared-encrypted-cross-region",
+                               "the source is an encrypted snapshot shared from account \(source.account); it cannot be copied to another region directly",
+                               fix: "copy it within \(source.region) first (with a kmsKeyId of this account), then copy that copy to \(copy.region) as a chained entry")
+            }
+            if crossAccount && copy.kmsKeyID == nil {
+                return problem("kms-key-required",
+                               "the source is an encrypted snapshot shared from account \(source.account); copying it requires a KMS key of this account",
+                               fix: "set \"kmsKeyId\" on the entry (or in defaults) to a key in \(copy.region)")
+            }
+            if crossRegion && copy.kmsKeyID == nil {
+                return problem("kms-key-required",
+                               "the source is encrypted and in \(source.region); a copy to \(copy.region) needs a KMS key there (keys are regional)",
+                               fix: "set \"kmsKeyId\" on the entry (or in defaults) to a key in \(copy.region)")
+            }
+        } else if let key = copy.kmsKeyID {
+            return problem("kms-key-unencrypted-source",
+                           "the source is not encrypted, and a copy cannot encrypt it; the API rejects kmsKeyId \(key) here",
+                           fix: "remove \"kmsKeyId\" from this entry, or copy an encrypted snapshot")
+        }
+        if tags.count > TagRules.maximumCount {
+            return problem("tag-count",
+                           "the merged tags (\(tags.count), with those copied from the source and snapcopy's ownership tag) exceed the \(TagRules.maximumCount) a snapshot can hold",
+                           fix: "turn copyTags off, list fewer tags, or add source tags to defaults.ignoreTagKeys")
+        }
+        if !source.isAvailable {
+            change.action = .wait
+            change.reasons.append("the source \(source.identifier) is \(source.status)\(source.percentProgress.map { " (\($0)%)" } ?? ""); the copy starts once it is available")
+            return .change(change)
+        }
+        change.reasons.append(crossRegion ? "copy from \(source.region) to \(copy.region)" : "copy within \(copy.region)")
+        if crossAccount { change.reasons.append("the source is shared from account \(source.account)") }
+        return .change(change)
+    }
+
+    private func decideExisting(
+        _ copy: DesiredCopy, target: LiveSnapshot, record: LockRecord?, sourceARN: String?, change: PlannedChange,
+        problem: (String, String, String) -> Decision
+    ) -> Decision {
+        var change = change
+        change.before = SnapshotState(
+            identifier: target.identifier, region: target.region, arn: target.arn.description,
+            sourceARN: target.sourceARN ?? target.tags[TagRules.ownershipKey] ?? record?.sourceARN,
+            kmsKeyID: target.kmsKeyID, status: target.status, percentProgress: target.percentProgress,
+            storageEncrypted: target.storageEncrypted, tags: target.tags)
+        let ownershipTag = target.tags[TagRules.ownershipKey]
+        let isOurs = ownershipTag != nil || record != nil
+        guard let origin = target.sourceARN ?? ownershipTag ?? record?.sourceARN else {
+            return problem("target-conflict",
+                           "\(target.identifier) already exists in \(copy.region) and nothing shows snapcopy made it (no source ARN from the API, no \(TagRules.ownershipKey) tag, no lock record); snapcopy never touches snapshots it does not own",
+                           "choose another target identifier, delete the snapshot, or tag it \(TagRules.ownershipKey)=<source ARN> to let snapcopy adopt it")
+        }
+        let sameSource = Self.sameSnapshot(origin, sourceARN, reference: copy.source)
+        if !sameSource {
+            if !isOurs {
+                return problem("target-conflict",
+                               "\(target.identifier) already exists in \(copy.region) but was copied from \(origin), not from \(copy.source); it is not snapcopy's",
+                               "choose another target identifier for this copy")
+            }
+            change.action = .replace
+            change.reasons.append("the source changed from \(origin) to \(sourceARN ?? copy.source.description); a snapshot's source cannot change")
+            return .change(change)
+        }
+        if let desiredKey = copy.kmsKeyID, let liveKey = target.kmsKeyID {
+            switch KMSKeyReference.matches(desired: desiredKey, live: liveKey) {
+            case .some(false):
+                if !isOurs {
+                    return problem("target-conflict",
+                                   "\(target.identifier) already exists but is encrypted with \(liveKey), not \(desiredKey); it is not snapcopy's",
+                                   "choose another target identifier for this copy")
+                }
+                change.action = .replace
+                change.reasons.append("the KMS key changed from \(liveKey) to \(desiredKey); a snapshot's key cannot change")
+                return .change(change)
+            case .none:
+                if record?.kmsKeyID != desiredKey {
+                    change.reasons.append("the alias \(desiredKey) cannot be compared with the live key \(liveKey) offline; assumed to match")
+                }
+            case .some(true):
+                break
+            }
+        }
+        if target.hasFailed {
+            if !isOurs {
+                return problem("target-conflict", "\(target.identifier) exists in status \(target.status) and is not snapcopy's",
+                               "delete it or choose another target identifier")
+            }
+            change.action = .replace
+            change.reasons.append("the copy ended in status \(target.status); it will be deleted and copied again")
+            return .change(change)
+        }
+        if target.isInProgress {
+            change.action = .wait
+            change.reasons.append("the copy is \(target.status)\(target.percentProgress.map { " (\($0)%)" } ?? "")")
+            return .change(change)
+        }
+        let ignored = Set(copy.ignoreTagKeys)
+        let liveTags = target.tags.withoutReservedKeys.filter(keys: { !ignored.contains($0) })
+        var desiredTags = change.after?.tags ?? Tags()
+        if desiredTags[TagRules.ownershipKey] == nil { desiredTags[TagRules.ownershipKey] = ownershipTag ?? origin }
+        change.after?.tags = desiredTags
+        change.tagChanges = liveTags.changes(to: desiredTags)
+        if record == nil {
+            if change.tagChanges.isEmpty {
+                change.action = .adopt
+                change.reasons.append("the snapshot matches this entry and is not yet recorded; it will be recorded with no API call")
+            } else {
+                change.action = .updateTags
+                change.reasons.append("the snapshot matches this entry except for tags and is not yet recorded; tags will be repaired and it will be recorded")
+            }
+            return .change(change)
+        }
+        change.action = change.tagChanges.isEmpty ? .noop : .updateTags
+        return .change(change)
+    }
+
+    /// A recorded copy whose entry left the manifests.
+    func departed(_ record: LockRecord) -> PlannedChange {
+        let target = live.snapshot(region: record.region, identifier: record.target, account: record.targetARN.flatMap { SnapshotARN($0)?.account })
+        var change = PlannedChange(action: .forget, region: record.region, target: record.target, source: record.sourceARN)
+        if let target {
+            change.before = SnapshotState(
+                identifier: target.identifier, region: target.region, arn: target.arn.description, sourceARN: record.sourceARN,
+                kmsKeyID: target.kmsKeyID, status: target.status, percentProgress: target.percentProgress,
+                storageEncrypted: target.storageEncrypted, tags: target.tags)
+        }
+        switch record.deletionPolicy {
+        case .retain:
+            change.reasons.append("the entry left the manifests and its deletion policy is retain: the record is dropped and the snapshot kept")
+        case .delete:
+            if target != nil {
+                change.action = .delete
+                change.reasons.append("the entry left the manifests and its deletion policy is delete")
+            } else {
+                change.reasons.append("the entry left the manifests and the snapshot is already gone: the record is dropped")
+            }
+        }
+        return change
+    }
+
+    // MARK: - Lookups
+
+    func sourceSnapshot(of copy: DesiredCopy) -> LiveSnapshot? {
+        switch copy.source {
+        case .arn(let arn): live.snapshot(arn: arn)
+        case .identifier(let id): live.snapshot(region: copy.region, identifier: id, account: copy.roleAccount)
+        }
+    }
+
+    func targetSnapshot(of copy: DesiredCopy) -> LiveSnapshot? {
+        live.snapshots(region: copy.region, identifier: copy.target)
+            .filter { $0.snapshotType != "shared" && $0.snapshotType != "public" }
+            .first { copy.roleAccount == nil || $0.account == copy.roleAccount }
+    }
+
+    func sourceRegion(of copy: DesiredCopy) -> String {
+        if case .arn(let arn) = copy.source { return arn.region }
+        return copy.region
+    }
+
+    /// The source's ARN when it is not live yet: known when the manifest gives an ARN.
+    func sourceARN(of copy: DesiredCopy, parent: CopyIdentity?) -> String? {
+        if case .arn(let arn) = copy.source { return arn.description }
+        if let parent, let parentCopy = graph.copies[parent], let account = parentCopy.roleAccount ?? copy.roleAccount {
+            return SnapshotARN(region: parent.region, account: account, identifier: parentCopy.target).description
+        }
+        return nil
+    }
+
+    /// Whether the origin ARN names the desired source.
+    static func sameSnapshot(_ origin: String, _ sourceARN: String?, reference: SnapshotReference) -> Bool {
+        if let sourceARN { return origin.lowercased() == sourceARN.lowercased() }
+        guard let originARN = SnapshotARN(origin) else { return origin.lowercased() == reference.identifier.lowercased() }
+        return originARN.identifier.lowercased() == reference.identifier.lowercased()
+    }
+}
+
+extension Tags {
+    mutating func remove(keys: [String]) {
+        for key in keys { self[key] = nil }
+    }
+}

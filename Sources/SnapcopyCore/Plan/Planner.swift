@@ -1,0 +1,108 @@
+/// Decides, for every desired copy and every recorded one, what apply must do. A pure function.
+public struct Planner: Sendable {
+    public init() {}
+
+    /// Plans `desired` against `live` and the lock file's records.
+    public func plan(desired: ManifestSet, live: LiveState, lock: LockFile?) -> Plan {
+        let copies = desired.copies
+        let graph = CopyGraph(copies)
+        var problems = graph.cycleProblems()
+        var changes: [PlannedChange] = []
+        let context = Context(live: live, lock: lock, graph: graph)
+
+        for copy in graph.orderedCopies() {
+            switch context.decide(copy) {
+            case .change(let change): changes.append(change)
+            case .problem(let problem): problems.append(problem)
+            }
+        }
+        let desiredIdentities = Set(copies.map(\.identity))
+        for record in lock?.records ?? [] where !desiredIdentities.contains(record.identity) {
+            changes.append(context.departed(record))
+        }
+        problems.sort { ($0.region, $0.target.lowercased(), $0.rule) < ($1.region, $1.target.lowercased(), $1.rule) }
+        return Plan(changes: changes, problems: problems,
+                    inputs: PlanInputs(manifestDigest: desired.digest, lockLineage: lock?.lineage, lockSerial: lock?.serial))
+    }
+}
+
+/// The planner's per-entry decision.
+enum Decision {
+    case change(PlannedChange)
+    case problem(PlanProblem)
+}
+
+/// Desired copies as a graph: an edge from a copy to the copy whose target is its source.
+struct CopyGraph {
+    private(set) var copies: [CopyIdentity: DesiredCopy] = [:]
+    private(set) var upstream: [CopyIdentity: CopyIdentity] = [:]
+    private var cyclic: Set<CopyIdentity> = []
+
+    init(_ list: [DesiredCopy]) {
+        for copy in list where copies[copy.identity] == nil { copies[copy.identity] = copy }
+        for copy in list {
+            if let parent = Self.sourceIdentity(of: copy), parent != copy.identity, copies[parent] != nil {
+                upstream[copy.identity] = parent
+            }
+        }
+        cyclic = findCycles()
+    }
+
+    /// The identity the copy's source would have if it were another desired copy's target.
+    static func sourceIdentity(of copy: DesiredCopy) -> CopyIdentity? {
+        switch copy.source {
+        case .arn(let arn): CopyIdentity(region: arn.region, target: arn.identifier)
+        case .identifier(let id): CopyIdentity(region: copy.region, target: id)
+        }
+    }
+
+    private func findCycles() -> Set<CopyIdentity> {
+        var inCycle: Set<CopyIdentity> = []
+        for start in upstream.keys {
+            var seen: [CopyIdentity] = [start]
+            var node = start
+            while let next = upstream[node] {
+                if next == start { inCycle.formUnion(seen); break }
+                if seen.contains(next) { break }
+                seen.append(next)
+                node = next
+            }
+        }
+        return inCycle
+    }
+
+    func cycleProblems() -> [PlanProblem] {
+        cyclic.sorted().compactMap { identity in
+            guard let copy = copies[identity] else { return nil }
+            var chain = [identity]
+            var node = identity
+            while let next = upstream[node], next != identity, chain.count < 100 { chain.append(next); node = next }
+            let path = (chain + [identity]).map(\.target).joined(separator: " → ")
+            return PlanProblem(
+                rule: "copy-cycle", region: copy.region, target: copy.target, source: copy.source.description,
+                message: "the copies form a cycle: \(path); each copy's source is another's target",
+                fix: "break the cycle: at least one copy must start from a snapshot that no entry creates", location: copy.location)
+        }
+    }
+
+    /// Copies in apply order: upstream copies before their dependants, otherwise by region and target.
+    /// Copies in a cycle are left out (they are reported as problems).
+    func orderedCopies() -> [DesiredCopy] {
+        var depth: [CopyIdentity: Int] = [:]
+        func depthOf(_ identity: CopyIdentity) -> Int {
+            if let known = depth[identity] { return known }
+            var d = 0
+            var node = identity
+            while let next = upstream[node], d < copies.count { d += 1; node = next }
+            depth[identity] = d
+            return d
+        }
+        return copies.values
+            .filter { !cyclic.contains($0.identity) }
+            .sorted { lhs, rhs in
+                let (l, r) = (depthOf(lhs.identity), depthOf(rhs.identity))
+                return l != r ? l < r : lhs.identity < rhs.identity
+            }
+    }
+}
+

@@ -1,0 +1,3 @@
+import SnapcopyCLI
+
+await SnapcopyCommand.runCommandLine()
