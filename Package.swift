@@ -34,7 +34,7 @@ let package = Package(
 
         // Shared test helpers: a moto server started per test run, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "SnapcopyCoreTests", dependencies: ["SnapcopyCore", "TestSupport"]),
+        .testTarget(name: "SnapcopyCoreTests", dependencies: ["SnapcopyCore"], exclude: ["Golden"]),
         .testTarget(name: "NeptuneAPITests", dependencies: ["NeptuneAPI", "TestSupport"]),
         .testTarget(name: "SnapcopyCLITests", dependencies: ["SnapcopyCore", "NeptuneAPI", "TestSupport"]),
 

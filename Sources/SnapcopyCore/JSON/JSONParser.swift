@@ -104,9 +104,10 @@ public struct JSONParser {
     }
 
     private mutating func expectLiteral(_ word: String) throws(JSONSyntaxError) {
+        let start = position
         for byte in word.utf8 {
             guard index < bytes.count, bytes[index] == byte else {
-                throw error("invalid literal; expected '\(word)'")
+                throw JSONSyntaxError(message: "invalid literal; expected '\(word)' (strings need double quotes)", position: start)
             }
             index += 1
         }

@@ -49,7 +49,7 @@ public struct ManifestLoader: Sendable {
             } catch {
                 diagnostics.append(Diagnostic(
                     ManifestLocation(file: source.path, path: "", position: error.position),
-                    rule: "json-syntax", "invalid JSON: \(error.message)",
+                    rule: "json-syntax", "invalid JSON at line \(error.position.line), column \(error.position.column): \(error.message)",
                     fix: "correct the JSON syntax at line \(error.position.line), column \(error.position.column)"))
                 continue
             }

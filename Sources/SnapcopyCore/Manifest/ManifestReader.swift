@@ -355,7 +355,7 @@ struct ManifestReader {
     static func closest(to key: String, in allowed: [String]) -> String? {
         let scored = allowed.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(1, key.count / 3) ? best.0 : nil
+        return best.1 <= (key.count < 4 ? 1 : max(2, key.count / 3)) ? best.0 : nil
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
