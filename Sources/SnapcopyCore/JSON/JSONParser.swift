@@ -16,6 +16,8 @@ public struct JSONParser {
     private var line = 1
     private var lineStart = 0
     private var depth = 0
+    /// A column already counted on the current line, so positions cost O(1) amortised even on one-line documents.
+    private var columnCache = (line: 0, index: 0, column: 1)
     private static let maximumDepth = 512
 
     /// Parses one JSON document; only whitespace may follow it.
@@ -42,11 +44,22 @@ public struct JSONParser {
         // Columns count characters, not bytes: skip UTF-8 continuation bytes.
         var column = 1
         var i = lineStart
+        if columnCache.line == line, columnCache.index >= lineStart, columnCache.index <= index {
+            column = columnCache.column
+            i = columnCache.index
+        }
         while i < index {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
         return SourcePosition(line: line, column: column)
+    }
+
+    /// The current position, remembering it so the next one on the same line is counted from here.
+    private mutating func mark() -> SourcePosition {
+        let here = position
+        columnCache = (line, index, here.column)
+        return here
     }
 
     private func error(_ message: String) -> JSONSyntaxError {
@@ -87,7 +100,7 @@ public struct JSONParser {
     }
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
-        let start = position
+        let start = mark()
         guard index < bytes.count else { throw error("unexpected end of file; expected a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(start)
@@ -137,7 +150,7 @@ public struct JSONParser {
                 }
                 throw error("unexpected \(describeCurrent()); expected a key in double quotes")
             }
-            let keyPosition = position
+            let keyPosition = mark()
             let key = try parseString()
             if let first = seen[key] {
                 index -= 1

@@ -1,0 +1,127 @@
+import Foundation
+
+/// A client for Neptune's DB cluster snapshot operations in one region with one identity.
+///
+/// Create one per (account role, region) and share one ``ClientConfiguration`` (transport,
+/// limiter, counter) among all of them. Every call retries per the ``RetryPolicy``;
+/// `CopyDBClusterSnapshot` is never retried blindly (see ``copyDBClusterSnapshot(_:)``).
+public struct NeptuneClient: Sendable {
+    /// The region requests go to and are signed for.
+    public let region: String
+    /// The endpoint, `https://rds.REGION.amazonaws.com/` unless overridden.
+    public let endpoint: URL
+    let engine: QueryClient
+
+    /// Creates a client.
+    /// - Parameters:
+    ///   - region: The region, e.g. `us-east-1`.
+    ///   - endpoint: An endpoint override (e.g. moto's `http://127.0.0.1:5000`); `nil` for AWS.
+    ///   - credentials: Where signing credentials come from.
+    ///   - configuration: Transport, retry policy, clock, log, limiter and counter.
+    public init(region: String, endpoint: URL? = nil, credentials: any CredentialProvider, configuration: ClientConfiguration) {
+        self.region = region
+        self.endpoint = endpoint.map(AWSEndpoint.normalized) ?? AWSEndpoint.neptune(region: region)
+        engine = QueryClient(
+            service: "Neptune",
+            signingName: NeptuneAPI.signingName,
+            apiVersion: NeptuneAPI.apiVersion,
+            region: region,
+            endpoint: self.endpoint,
+            credentials: credentials,
+            configuration: configuration
+        )
+    }
+
+    /// Creates a client from individual settings.
+    public init(
+        region: String,
+        endpoint: URL? = nil,
+        credentials: any CredentialProvider,
+        transport: any HTTPTransport,
+        retryPolicy: RetryPolicy = .standard,
+        sleeper: any Sleeper = ClockSleeper(),
+        log: RequestLog? = nil,
+        limiter: ConcurrencyLimiter? = nil,
+        counter: APICallCounter? = nil,
+        userAgent: String = NeptuneAPI.userAgent
+    ) {
+        self.init(
+            region: region,
+            endpoint: endpoint,
+            credentials: credentials,
+            configuration: ClientConfiguration(transport: transport, retryPolicy: retryPolicy, sleeper: sleeper, log: log, limiter: limiter, counter: counter, userAgent: userAgent)
+        )
+    }
+
+    /// Describes DB cluster snapshots, following `Marker` through every page.
+    public func describeDBClusterSnapshots(_ request: DescribeDBClusterSnapshotsRequest = .init()) async throws -> [DBClusterSnapshot] {
+        let action = NeptuneOperation.describeDBClusterSnapshots.rawValue
+        var snapshots: [DBClusterSnapshot] = []
+        var marker: String?
+        var seenMarkers: Set<String> = []
+        repeat {
+            let result = try await engine.call(action, request.queryParameters(marker: marker))
+            let page = result.child("DBClusterSnapshots")?.children(named: "DBClusterSnapshot") ?? []
+            snapshots += page.map(DBClusterSnapshot.init(xml:))
+            marker = result.trimmed("Marker")
+            if let next = marker, !seenMarkers.insert(next).inserted {
+                throw NeptuneAPIError(code: .unparseableResponse, message: "the service returned the same pagination marker twice.", httpStatus: 200, action: action, region: region)
+            }
+        } while marker != nil
+        return snapshots
+    }
+
+    /// Describes one snapshot by identifier or ARN; `nil` when it does not exist.
+    public func describeDBClusterSnapshot(identifier: String) async throws -> DBClusterSnapshot? {
+        do {
+            return try await describeDBClusterSnapshots(DescribeDBClusterSnapshotsRequest(snapshotIdentifier: identifier)).first
+        } catch let error as NeptuneAPIError where error.code == .dbClusterSnapshotNotFound {
+            return nil
+        }
+    }
+
+    /// Lists the tags of a resource.
+    public func listTagsForResource(arn: String) async throws -> [Tag] {
+        let result = try await engine.call(NeptuneOperation.listTagsForResource.rawValue, [("ResourceName", arn)])
+        return Tag.list(xml: result.child("TagList"))
+    }
+
+    /// Adds (or overwrites) tags on a resource. Does nothing for an empty list.
+    public func addTagsToResource(arn: String, tags: [Tag]) async throws {
+        guard !tags.isEmpty else { return }
+        _ = try await engine.call(NeptuneOperation.addTagsToResource.rawValue, [("ResourceName", arn)] + Tag.queryParameters(tags))
+    }
+
+    /// Removes tags by key (`TagKeys.member.N`). Does nothing for an empty list.
+    public func removeTagsFromResource(arn: String, tagKeys: [String]) async throws {
+        guard !tagKeys.isEmpty else { return }
+        var parameters = [("ResourceName", arn)]
+        for (offset, key) in tagKeys.enumerated() { parameters.append(("TagKeys.member.\(offset + 1)", key)) }
+        _ = try await engine.call(NeptuneOperation.removeTagsFromResource.rawValue, parameters)
+    }
+
+    /// Deletes a snapshot and returns it as the service last described it.
+    ///
+    /// If an attempt fails ambiguously and the retry finds the snapshot gone
+    /// (`DBClusterSnapshotNotFoundFault`), the earlier attempt deleted it: this returns a
+    /// snapshot with only the identifier and status `deleted`.
+    public func deleteDBClusterSnapshot(identifier: String) async throws -> DBClusterSnapshot {
+        let action = NeptuneOperation.deleteDBClusterSnapshot.rawValue
+        return try await engine.withRetries(action: action, idempotent: true) { attempt in
+            do {
+                let result = try await engine.send(action, [("DBClusterSnapshotIdentifier", identifier)], attempt: attempt)
+                return try snapshot(in: result, action: action)
+            } catch let error as NeptuneAPIError where error.code == .dbClusterSnapshotNotFound && attempt > 1 {
+                return DBClusterSnapshot(identifier: identifier, status: "deleted")
+            }
+        }
+    }
+
+    /// The `<DBClusterSnapshot>` of a result, or an error naming what is missing.
+    func snapshot(in result: XMLNode, action: String) throws -> DBClusterSnapshot {
+        guard let node = result.child("DBClusterSnapshot") else {
+            throw NeptuneAPIError(code: .unparseableResponse, message: "the response has no <DBClusterSnapshot> element.", httpStatus: 200, action: action, region: region)
+        }
+        return DBClusterSnapshot(xml: node)
+    }
+}

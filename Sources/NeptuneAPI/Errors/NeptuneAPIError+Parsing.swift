@@ -1,0 +1,86 @@
+import Foundation
+
+extension NeptuneAPIError {
+    /// Builds the error for a non-2xx response.
+    ///
+    /// Understands `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`
+    /// and the EC2-style `<Response><Errors><Error>...`; anything else (HTML, empty,
+    /// truncated) becomes ``Code/unparseableResponse`` carrying the status and a snippet.
+    static func from(response: HTTPResponse, action: String, region: String, service: String) -> NeptuneAPIError {
+        let retryAfter = retryAfter(from: response)
+        let root: XMLNode
+        do {
+            root = try XMLTreeParser.parse(response.body)
+        } catch {
+            return unparseable(response: response, reason: "the error body is not XML", action: action, region: region, service: service)
+        }
+        guard let errorNode = root.descendant("Error"), let wireCode = errorNode.trimmed("Code") else {
+            return unparseable(response: response, reason: "the error body has no error code", action: action, region: region, service: service)
+        }
+        let requestID = root.descendant("RequestId")?.text.trimmingXMLWhitespace()
+            ?? root.descendant("RequestID")?.text.trimmingXMLWhitespace()
+            ?? response.header("x-amzn-requestid")
+        return NeptuneAPIError(
+            code: Code(wire: wireCode),
+            wireCode: wireCode,
+            message: errorNode.string("Message") ?? "",
+            requestID: requestID,
+            httpStatus: response.status,
+            action: action,
+            region: region,
+            service: service,
+            faultType: errorNode.trimmed("Type"),
+            retryAfter: retryAfter
+        )
+    }
+
+    /// An error for a response that is not an acceptable AWS answer.
+    static func unparseable(response: HTTPResponse, reason: String, action: String, region: String, service: String) -> NeptuneAPIError {
+        let snippet = sanitizedSnippet(response.body)
+        let message = snippet.isEmpty ? "\(reason) (the body is empty)." : "\(reason)."
+        return NeptuneAPIError(
+            code: .unparseableResponse,
+            message: message,
+            requestID: response.header("x-amzn-requestid"),
+            httpStatus: response.status,
+            action: action,
+            region: region,
+            service: service,
+            bodySnippet: snippet.isEmpty ? nil : snippet,
+            retryAfter: retryAfter(from: response)
+        )
+    }
+
+    /// The first `limit` characters of a body, safe to print: invalid UTF-8 replaced,
+    /// control characters and whitespace runs collapsed to single spaces.
+    static func sanitizedSnippet(_ body: Data, limit: Int = 200) -> String {
+        let text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
+        var out = ""
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
+            let isSpace = scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F
+                || (0x80...0x9F).contains(scalar.value)
+            if isSpace {
+                if !lastWasSpace && !out.isEmpty { out.unicodeScalars.append(" ") }
+                lastWasSpace = true
+            } else {
+                out.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            }
+            if out.count >= limit { break }
+        }
+        while out.hasSuffix(" ") { out.removeLast() }
+        return out.count > limit ? String(out.prefix(limit)) : out
+    }
+
+    /// `Retry-After` in seconds, or botocore's `x-amz-retry-after` in milliseconds.
+    static func retryAfter(from response: HTTPResponse) -> Duration? {
+        if let value = response.header("retry-after")?.trimmingXMLWhitespace(), let seconds = Int(value), seconds >= 0 {
+            return .seconds(seconds)
+        }
+        if let value = response.header("x-amz-retry-after")?.trimmingXMLWhitespace(), let ms = Int(value), ms >= 0 {
+            return .milliseconds(ms)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Sends one HTTP request and returns its response.
+///
+/// This is the seam between the API client and the network: ``URLSessionTransport`` is the
+/// real implementation, ``ScriptedTransport`` the in-memory one for tests. A transport
+/// returns every HTTP status as a response (4xx and 5xx included) and throws only when no
+/// response arrived, preferably as a ``TransportError``.
+public protocol HTTPTransport: Sendable {
+    /// Sends `request` and returns the response, whatever its status.
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+/// A request that got no HTTP response: timeout, connection failure and the like.
+public struct TransportError: Error, Sendable, Equatable {
+    /// What went wrong, in a form the retry policy can classify.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// The request timed out; it may or may not have reached the server.
+        public static let timedOut = Kind("timed out")
+        /// The connection dropped or was reset; the request may have reached the server.
+        public static let connectionLost = Kind("connection lost")
+        /// No connection could be made (refused, DNS failure); the request was never sent.
+        public static let cannotConnect = Kind("cannot connect")
+        /// Any other failure; not retried.
+        public static let other = Kind("failed")
+
+        /// A short phrase, e.g. `timed out`.
+        public var description: String { name }
+    }
+
+    /// The kind of failure.
+    public var kind: Kind
+    /// A short technical detail (never a URL with a query string or a header).
+    public var detail: String
+    /// The host that was contacted, when known.
+    public var host: String?
+    /// The API action, filled in by the client.
+    public var action: String?
+    /// The region, filled in by the client.
+    public var region: String?
+
+    /// Creates a transport error.
+    public init(kind: Kind, detail: String, host: String? = nil, action: String? = nil, region: String? = nil) {
+        self.kind = kind
+        self.detail = detail
+        self.host = host
+        self.action = action
+        self.region = region
+    }
+}
+
+extension TransportError: CustomStringConvertible, LocalizedError {
+    /// A sentence for users, e.g. `DescribeDBClusterSnapshots in us-east-1 failed: the request
+    /// to rds.us-east-1.amazonaws.com timed out (...). Check your network ...`.
+    public var description: String {
+        var text = ""
+        if let action {
+            text += action
+            if let region { text += " in \(region)" }
+            text += " failed: "
+        }
+        text += "the request"
+        if let host { text += " to \(host)" }
+        text += " \(kind)"
+        if !detail.isEmpty { text += " (\(detail))" }
+        text += ". Check your network connection, proxy settings and endpoint URL, then try again."
+        return text
+    }
+
+    /// Same as ``description``.
+    public var errorDescription: String? { description }
+}

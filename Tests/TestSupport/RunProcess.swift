@@ -1,0 +1,150 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a finished process ended and what it printed.
+public struct ProcessResult: Sendable, Equatable {
+    /// The exit status, or 128 + the signal number if a signal ended it (as shells report).
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public init(exitCode: Int32, stdout: String, stderr: String) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+}
+
+/// A process ran past its timeout and was killed; carries what it printed until then.
+public struct ProcessTimeoutError: Error, CustomStringConvertible, Sendable {
+    public let executable: URL
+    public let arguments: [String]
+    public let timeout: Duration
+    public let stdout: String
+    public let stderr: String
+
+    public var description: String {
+        "\(executable.path) \(arguments.joined(separator: " ")) did not finish within \(timeout); "
+            + "killed.\n--- stdout ---\n\(stdout.suffix(4_000))\n--- stderr ---\n\(stderr.suffix(4_000))"
+    }
+}
+
+/// Runs `executable` to completion and returns its exit code and output.
+///
+/// The environment is exactly `environment` (nothing is inherited). Both pipes are
+/// drained while the process runs, so large output cannot deadlock it. Past `timeout`
+/// the process and its process group get SIGTERM, then SIGKILL 2 s later, and
+/// ``ProcessTimeoutError`` is thrown.
+public func runProcess(
+    executable: URL,
+    arguments: [String] = [],
+    environment: [String: String],
+    currentDirectory: URL? = nil,
+    stdin: String? = nil,
+    timeout: Duration = .seconds(60)
+) async throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = environment
+    if let currentDirectory {
+        process.currentDirectoryURL = currentDirectory
+    }
+    let output = Pipe()
+    let errors = Pipe()
+    let input = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try process.run()
+
+    let stdoutReader = PipeReader(output.fileHandleForReading)
+    let stderrReader = PipeReader(errors.fileHandleForReading)
+    if let stdin {
+        let writer = input.fileHandleForWriting
+        Thread.detachNewThread {
+            try? writer.write(contentsOf: Data(stdin.utf8))  // fails harmlessly if the child quits early
+            try? writer.close()
+        }
+    }
+
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while process.isRunning && clock.now < deadline {
+        await pause(milliseconds: 10)
+    }
+    if process.isRunning {
+        // Foundation starts the child as a process-group leader, and only sees it exit
+        // once every process holding its monitoring socket is gone: signal the group.
+        signalGroup(of: process, SIGTERM)
+        let killDeadline = clock.now + .seconds(2)
+        while process.isRunning && clock.now < killDeadline {
+            await pause(milliseconds: 10)
+        }
+        if process.isRunning {
+            signalGroup(of: process, SIGKILL)
+        }
+        let reapDeadline = clock.now + .seconds(5)
+        while process.isRunning && clock.now < reapDeadline {
+            await pause(milliseconds: 10)
+        }
+        throw ProcessTimeoutError(
+            executable: executable, arguments: arguments, timeout: timeout,
+            stdout: await stdoutReader.text(waitingUpTo: .seconds(2)),
+            stderr: await stderrReader.text(waitingUpTo: .seconds(2)))
+    }
+
+    // A grandchild that inherited the pipes can hold them open: wait for EOF, but boundedly.
+    let stdout = await stdoutReader.text(waitingUpTo: .seconds(5))
+    let stderr = await stderrReader.text(waitingUpTo: .seconds(5))
+    let status = process.terminationStatus
+    let exitCode = process.terminationReason == .uncaughtSignal ? 128 + status : status
+    return ProcessResult(exitCode: exitCode, stdout: stdout, stderr: stderr)
+}
+
+/// Sends `signal` to the child's process group if it leads one, else to the child alone.
+private func signalGroup(of process: Process, _ signal: Int32) {
+    let pid = process.processIdentifier
+    if kill(-pid, signal) != 0 {
+        kill(pid, signal)
+    }
+}
+
+/// Sleeps without spinning, even when the task is cancelled (cleanup must still wait).
+private func pause(milliseconds: Int) async {
+    if (try? await Task.sleep(for: .milliseconds(milliseconds))) == nil {
+        usleep(useconds_t(milliseconds * 1_000))
+    }
+}
+
+/// Drains a pipe on its own thread into a buffer until EOF.
+private final class PipeReader: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+    private var isFinished = false
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.withLock { buffer.append(chunk) }
+            }
+            lock.withLock { isFinished = true }
+        }
+    }
+
+    /// The text read so far, after waiting for EOF for at most `timeout`.
+    func text(waitingUpTo timeout: Duration) async -> String {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while !lock.withLock({ isFinished }) && clock.now < deadline {
+            await pause(milliseconds: 5)
+        }
+        return lock.withLock { String(decoding: buffer, as: UTF8.self) }
+    }
+}
