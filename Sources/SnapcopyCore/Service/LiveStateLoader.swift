@@ -1,0 +1,110 @@
+/// Describes live state from a `SnapshotService`: one listing per (region, role) involved and a tag
+/// look-up per existing target and per source whose tags are copied, run with bounded concurrency.
+///
+/// The number of calls is scopes × pages + tag look-ups; there is no per-entry describe.
+public struct LiveStateLoader: Sendable {
+    public var service: any SnapshotService
+    /// How many calls run at once.
+    public var parallelism: Int
+
+    public init(service: any SnapshotService, parallelism: Int = 16) {
+        self.service = service
+        self.parallelism = max(1, parallelism)
+    }
+
+    /// The scopes a plan of `copies` and `records` must describe: every destination, and every source region.
+    public static func scopes(for copies: [DesiredCopy], records: [LockRecord]) -> [AccountScope] {
+        var scopes = Set<AccountScope>()
+        for copy in copies {
+            scopes.insert(AccountScope(region: copy.region, roleARN: copy.roleARN))
+            if case .arn(let arn) = copy.source {
+                scopes.insert(AccountScope(region: arn.region, roleARN: copy.roleARN))
+            }
+        }
+        for record in records {
+            scopes.insert(AccountScope(region: record.region, roleARN: record.roleARN))
+        }
+        return scopes.sorted()
+    }
+
+    /// Lists every scope, then fetches the tags the planner needs.
+    public func load(copies: [DesiredCopy], records: [LockRecord]) async throws -> LiveState {
+        let scopes = Self.scopes(for: copies, records: records)
+        let listings = try await forEach(scopes) { scope in
+            try await service.listSnapshots(in: scope, includeShared: true).filter(\.isNeptune)
+        }
+        // Keep, for every snapshot, the scope that listed it so tags are read with the same credentials.
+        var state = LiveState()
+        var scopeOf: [String: AccountScope] = [:]
+        for (scope, snapshots) in zip(scopes, listings) {
+            state.markDescribed(scope.region)
+            for snapshot in snapshots where scopeOf[snapshot.arn.description] == nil {
+                scopeOf[snapshot.arn.description] = scope
+                state.insert(snapshot)
+            }
+        }
+        let wanted = Self.tagLookups(copies: copies, records: records, state: state)
+        let lookups = wanted.compactMap { arn -> (String, AccountScope)? in scopeOf[arn].map { (arn, $0) } }
+        let tags = try await forEach(lookups) { lookup in
+            try await service.tags(of: lookup.0, in: lookup.1)
+        }
+        var result = LiveState(regions: state.regions)
+        var tagsByARN: [String: Tags] = [:]
+        for (lookup, tagSet) in zip(lookups, tags) { tagsByARN[lookup.0] = tagSet }
+        for var snapshot in state.snapshots {
+            if let tagSet = tagsByARN[snapshot.arn.description] { snapshot.tags = tagSet }
+            result.insert(snapshot)
+        }
+        return result
+    }
+
+    /// The ARNs whose tags the planner reads: existing targets, recorded targets, and copied sources.
+    static func tagLookups(copies: [DesiredCopy], records: [LockRecord], state: LiveState) -> [String] {
+        var arns: [String] = []
+        var seen = Set<String>()
+        func add(_ snapshot: LiveSnapshot?) {
+            guard let snapshot, seen.insert(snapshot.arn.description).inserted else { return }
+            arns.append(snapshot.arn.description)
+        }
+        for copy in copies {
+            for target in state.snapshots(region: copy.region, identifier: copy.target)
+            where target.snapshotType != "shared" && target.snapshotType != "public" {
+                add(target)
+            }
+            if copy.copyTags {
+                switch copy.source {
+                case .arn(let arn): add(state.snapshot(arn: arn))
+                case .identifier(let id): add(state.snapshot(region: copy.region, identifier: id, account: copy.roleAccount))
+                }
+            }
+        }
+        for record in records {
+            add(state.snapshot(region: record.region, identifier: record.target))
+        }
+        return arns
+    }
+
+    /// Runs `body` over `items` with at most `parallelism` at once, returning results in input order.
+    func forEach<Item: Sendable, Result: Sendable>(
+        _ items: [Item], _ body: @escaping @Sendable (Item) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            var results = [Result?](repeating: nil, count: items.count)
+            var next = 0
+            while next < min(parallelism, items.count) {
+                let index = next
+                group.addTask { (index, try await body(items[index])) }
+                next += 1
+            }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < items.count {
+                    let index = next
+                    group.addTask { (index, try await body(items[index])) }
+                    next += 1
+                }
+            }
+            return results.compactMap { $0 }
+        }
+    }
+}
