@@ -43,6 +43,8 @@ public struct SnapshotState: Sendable, Hashable, Codable {
     public var kmsKeyID: String?
     public var status: String?
     public var percentProgress: Int?
+    /// When the snapshot was taken (live targets only).
+    public var createTime: String?
     public var storageEncrypted: Bool?
     public var tags: Tags
     public var copyTags: Bool?
@@ -144,11 +146,14 @@ public struct PlanInputs: Sendable, Hashable, Codable {
     public var manifestDigest: String
     public var lockLineage: String?
     public var lockSerial: Int?
+    /// The manifest paths given to `plan`, so a saved plan can re-read them to prove it is not stale.
+    public var manifestPaths: [String]?
 
-    public init(manifestDigest: String, lockLineage: String? = nil, lockSerial: Int? = nil) {
+    public init(manifestDigest: String, lockLineage: String? = nil, lockSerial: Int? = nil, manifestPaths: [String]? = nil) {
         self.manifestDigest = manifestDigest
         self.lockLineage = lockLineage
         self.lockSerial = lockSerial
+        self.manifestPaths = manifestPaths
     }
 }
 

@@ -108,6 +108,7 @@ struct Context {
             sourceARN: target.sourceARN ?? target.tags[TagRules.ownershipKey] ?? record?.sourceARN,
             kmsKeyID: target.kmsKeyID, status: target.status, percentProgress: target.percentProgress,
             storageEncrypted: target.storageEncrypted, tags: target.tags)
+        change.before?.createTime = target.createTime.map(Timestamp.format)
         let ownershipTag = target.tags[TagRules.ownershipKey]
         let isOurs = ownershipTag != nil || record != nil
         guard let origin = target.sourceARN ?? ownershipTag ?? record?.sourceARN else {
