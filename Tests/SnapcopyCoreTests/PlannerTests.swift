@@ -38,7 +38,7 @@ func owned(by source: SnapshotARN, _ extra: Tags = [:]) -> Tags {
 func record(_ target: String = "prod-dr", region: String = west, source: SnapshotARN = arn(east, "prod-1"),
             policy: DeletionPolicy = .retain, kms: String? = nil) -> LockRecord {
     LockRecord(region: region, target: target, targetARN: arn(region, target).description, sourceARN: source.description,
-               kmsKeyID: kms, tags: owned(by: source), deletionPolicy: policy, status: .available, entryDigest: "d")
+               kmsKeyID: kms, tags: owned(by: source), deletionPolicy: policy, status: .available, entryDigest: "")
 }
 
 func makePlan(_ copies: [DesiredCopy], live: [LiveSnapshot], records: [LockRecord]? = nil, regions: Set<String> = [east, west]) -> Plan {
@@ -237,5 +237,28 @@ struct Scenario: CustomTestStringConvertible, Sendable {
         #expect(plan.isEmpty)
         #expect(!plan.hasProblems)
         #expect(Action.allCases.filter(\.isChange) == [.create, .updateTags, .replace, .adopt, .delete, .forget])
+    }
+}
+
+@Suite struct RecordDriftTests {
+    @Test func aChangedDeletionPolicyIsRecordedAsAnAdoption() throws {
+        let plan = makePlan([copy(policy: .delete)], live: [snapshot(east, "prod-1"), snapshot(west, "prod-dr", tags: owned(by: arn(east, "prod-1")))],
+                            records: [record()])
+        let change = try #require(plan.changes.first)
+        #expect(change.action == .adopt)
+        #expect(change.reasons.contains { $0.contains("deletionPolicy retain → delete") })
+        #expect(!plan.isEmpty)
+    }
+
+    @Test func aMatchingDigestIsANoop() throws {
+        let desired = copy()
+        var matching = record()
+        matching.entryDigest = desired.digest
+        let plan = makePlan([desired], live: [snapshot(east, "prod-1"), snapshot(west, "prod-dr", tags: owned(by: arn(east, "prod-1")))], records: [matching])
+        #expect(plan.changes.first?.action == .noop)
+        var stale = matching
+        stale.entryDigest = "sha256:old"
+        let again = makePlan([desired], live: [snapshot(east, "prod-1"), snapshot(west, "prod-dr", tags: owned(by: arn(east, "prod-1")))], records: [stale])
+        #expect(again.changes.first?.action == .adopt)
     }
 }

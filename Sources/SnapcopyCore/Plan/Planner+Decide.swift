@@ -177,6 +177,11 @@ struct Context {
             return .change(change)
         }
         change.action = change.tagChanges.isEmpty ? .noop : .updateTags
+        if let record, change.action == .noop, let drift = Self.recordDrift(record, copy) {
+            // Nothing to do in the account, but the record must follow the manifest: shown, and applied, as an adoption.
+            change.action = .adopt
+            change.reasons.append("the entry changed (\(drift)) in ways that need no API call; its lock record will be updated")
+        }
         return .change(change)
     }
 
@@ -202,6 +207,16 @@ struct Context {
             }
         }
         return change
+    }
+
+    /// What differs between a record and its entry that only the lock file holds, or nil.
+    static func recordDrift(_ record: LockRecord, _ copy: DesiredCopy) -> String? {
+        var fields: [String] = []
+        if record.deletionPolicy != copy.deletionPolicy { fields.append("deletionPolicy \(record.deletionPolicy.rawValue) → \(copy.deletionPolicy.rawValue)") }
+        if record.copyTags != copy.copyTags { fields.append("copyTags \(record.copyTags) → \(copy.copyTags)") }
+        if record.roleARN != copy.roleARN { fields.append("roleArn") }
+        if fields.isEmpty && !record.entryDigest.isEmpty && record.entryDigest != copy.digest { fields.append("entry digest") }
+        return fields.isEmpty ? nil : fields.joined(separator: ", ")
     }
 
     // MARK: - Lookups
