@@ -14,11 +14,64 @@ public enum CanonicalJSON {
         } catch {
             return Array("\"encoding failed: \(error)\"\n".utf8)
         }
-        guard let node = try? JSONParser.parse(Array(data)) else { return Array(data) + [0x0A] }
-        var out = ""
-        write(node, indent: 0, into: &out)
-        out += "\n"
-        return Array(out.utf8)
+        return indent(Array(data))
+    }
+
+    /// Re-indents compact JSON (as `JSONEncoder` with sorted keys writes it) in one pass, without building a tree:
+    /// two-space indent, `"key": value`, empty containers as `{}` and `[]`, and a trailing newline.
+    static func indent(_ compact: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(compact.count * 2)
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var index = 0
+        func newline(_ out: inout [UInt8], _ depth: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(0x20, count: depth * 2))
+        }
+        while index < compact.count {
+            let byte = compact[index]
+            if inString {
+                out.append(byte)
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                out.append(byte)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if index + 1 < compact.count, compact[index + 1] == close {
+                    out.append(byte)
+                    out.append(close)
+                    index += 2
+                    continue
+                }
+                out.append(byte)
+                depth += 1
+                newline(&out, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                newline(&out, depth)
+                out.append(byte)
+            case UInt8(ascii: ","):
+                out.append(byte)
+                newline(&out, depth)
+            case UInt8(ascii: ":"):
+                out.append(byte)
+                out.append(0x20)
+            case 0x20, 0x0A, 0x0D, 0x09:
+                break
+            default:
+                out.append(byte)
+            }
+            index += 1
+        }
+        out.append(0x0A)
+        return out
     }
 
     /// Writes an already-parsed node canonically (keys sorted).
