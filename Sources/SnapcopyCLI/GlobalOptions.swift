@@ -3,11 +3,30 @@ import Foundation
 
 /// Options every command shares.
 struct GlobalOptions: ParsableArguments {
+    /// The largest `--parallelism` accepted.
+    static let parallelismRange = 1...256
+
     @Option(name: .customLong("lock-file"), help: ArgumentHelp("The lock file.", valueName: "path"))
     var lockFile: String = "snapcopy.lock"
 
-    @Option(help: ArgumentHelp("The destination region for entries that name none (after defaults.region).", valueName: "region"))
+    @Option(help: ArgumentHelp(
+        "The region for entries that name none (after defaults.region), and for STS. Else AWS_REGION, AWS_DEFAULT_REGION, the profile's region.",
+        valueName: "region"))
     var region: String?
+
+    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp(
+        "Send API calls (Neptune and STS) to this URL instead of AWS. Else AWS_ENDPOINT_URL_NEPTUNE, AWS_ENDPOINT_URL, the profile's endpoint_url.",
+        valueName: "url"))
+    var endpointURL: String?
+
+    @Option(help: ArgumentHelp("Use this profile of ~/.aws/config and ~/.aws/credentials (environment keys are then ignored).", valueName: "name"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("At most this many API calls at once (1 to 256).", valueName: "n"))
+    var parallelism: Int = 16
+
+    @Flag(help: "Log every API attempt and the call counts to standard error, secrets redacted (also SNAPCOPY_LOG=debug).")
+    var debug = false
 
     @Flag(name: .customLong("no-color"), help: "Never colour the output (colour is also off when NO_COLOR is set or output is not a terminal).")
     var noColor = false
@@ -16,6 +35,29 @@ struct GlobalOptions: ParsableArguments {
         if let region, !Region.isWellFormed(region) {
             throw ValidationError("--region \(region) is not a well-formed region name such as us-east-1")
         }
+        if !Self.parallelismRange.contains(parallelism) {
+            throw ValidationError("--parallelism \(parallelism) is out of range: give a number from \(Self.parallelismRange.lowerBound) to \(Self.parallelismRange.upperBound)")
+        }
+        if let endpointURL {
+            let url = URL(string: endpointURL)
+            let scheme = url?.scheme?.lowercased()
+            guard scheme == "http" || scheme == "https", let host = url?.host, !host.isEmpty else {
+                throw ValidationError("--endpoint-url \(endpointURL) is not a URL such as http://127.0.0.1:5000 or https://rds.us-east-1.amazonaws.com")
+            }
+        }
+        if let profile, profile.isEmpty {
+            throw ValidationError("--profile needs a profile name")
+        }
+    }
+
+    /// The region for manifest entries that name none: `--region`, then the environment and profile.
+    func fallbackRegion(environment: ProcessEnvironment) -> String? {
+        environment.region(explicit: region, profile: profile)
+    }
+
+    /// Whether the debug log is on (`--debug` or `SNAPCOPY_LOG=debug`).
+    func isDebug(environment: ProcessEnvironment) -> Bool {
+        debug || environment.requestsDebugLog
     }
 
     /// Whether to colour output written to a terminal, given the environment.

@@ -8,9 +8,10 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Compare the manifests with the lock file and live state, and print what apply would do.",
         discussion: """
-            Live state comes from captured describe output (--live-state) or from the Neptune API.
-            Exit codes: 0 success, 1 error (including entries the plan cannot act on). With \
-            --detailed-exitcode: 0 no changes, 2 changes present, 1 error.
+            Live state comes from the Neptune API (one describe per region and role, plus tag look-ups), \
+            or offline from captured describe output (--live-state).
+            Exit codes: 0 success, 1 error (including entries the plan cannot act on, and API failures). \
+            With --detailed-exitcode: 0 no changes, 2 changes present, 1 error.
             """
     )
 
@@ -20,9 +21,9 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(name: .customLong("live-state"), help: ArgumentHelp(
-        "Plan offline against the output of `aws neptune describe-db-cluster-snapshots --output json` (repeatable).",
-        valueName: "file"))
-    var liveStateFiles: [String] = []
+        "Plan offline against the output of `aws neptune describe-db-cluster-snapshots --output json`: a file, or a directory of *.json captures (repeatable).",
+        valueName: "path"))
+    var liveStatePaths: [String] = []
 
     @Option(help: "Output format: text, json or markdown.")
     var format: OutputFormat = .text
@@ -30,40 +31,62 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 0 when there are no changes, 2 when there are, 1 on error.")
     var detailedExitCode = false
 
+    @Option(help: ArgumentHelp("Also save the plan to this file, for `snapcopy apply FILE` (not saved when entries are blocked).", valueName: "file"))
+    var out: String?
+
     func run() async throws {
         let console = Console.standard
         let environment = ProcessEnvironment.current
-        let manifests = ManifestLoader(fallbackRegion: global.region ?? environment.defaultRegion)
+        let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment))
             .load(try ManifestFiles.read(paths))
         guard manifests.isValid else {
             throw CommandFailure(ValidationReport(files: paths, manifests: manifests).text())
         }
         let lock = try LockFileStore(path: global.lockFile).read()
-        let live = try await LiveStateSource(files: liveStateFiles).load()
-        let plan = Planner().plan(desired: manifests, live: live, lock: lock)
+        let live = try await liveState(copies: manifests.copies, records: lock?.records ?? [], environment: environment, console: console)
+        var plan = Planner().plan(desired: manifests, live: live, lock: lock)
 
         switch format {
         case .text: console.output(TextPlanRenderer(color: global.useColor(environment: environment.variables, console: console)).render(plan))
         case .json: console.output(JSONPlanRenderer().render(plan))
         case .markdown: console.output(MarkdownPlanRenderer().render(plan))
         }
+        if let out {
+            guard !plan.hasProblems else {
+                throw CommandFailure("snapcopy: the plan has entries that block apply; it was not saved to \(out)")
+            }
+            plan.inputs.manifestPaths = paths
+            try SavedPlan.write(plan, to: out)
+        }
         if plan.hasProblems { throw CommandFailure.exit(.failure) }
         if detailedExitCode && !plan.isEmpty { throw CommandFailure.exit(.changesPresent) }
     }
+
+    /// The captured files when given, else the live API.
+    private func liveState(copies: [DesiredCopy], records: [LockRecord], environment: ProcessEnvironment, console: Console) async throws -> LiveState {
+        if !liveStatePaths.isEmpty {
+            return try LiveStateSource(paths: liveStatePaths).load()
+        }
+        let context = try ServiceContext.make(global: global, environment: environment, console: console)
+        defer { context.finish() }
+        do {
+            return try await context.loader.load(copies: copies, records: records)
+        } catch {
+            throw ServiceContext.failure(error)
+        }
+    }
 }
 
-/// Where live state comes from: captured files, or (later) the API.
+/// Live state captured with `aws neptune describe-db-cluster-snapshots --output json`: files, or
+/// directories read recursively for `*.json` in sorted order.
 struct LiveStateSource {
-    var files: [String]
+    var paths: [String]
 
-    func load() async throws -> LiveState {
-        guard !files.isEmpty else {
-            throw CommandFailure("snapcopy: planning against the live API is not available in this build\n  fix: pass --live-state FILE with captured describe output")
-        }
+    func load() throws -> LiveState {
         var state = LiveState()
-        for file in files {
+        for file in try files() {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw CommandFailure("snapcopy: \(file): no such file, or it cannot be read\n  fix: give the path of a file captured with `aws neptune describe-db-cluster-snapshots --output json`")
+                throw CommandFailure("snapcopy: \(file): the file cannot be read\n  fix: check the file's permissions")
             }
             do {
                 for snapshot in try LiveStateFile.parse(Array(data), file: file) { state.insert(snapshot) }
@@ -72,5 +95,36 @@ struct LiveStateSource {
             }
         }
         return state
+    }
+
+    /// Every file to read, in command-line order, directories expanded.
+    func files() throws -> [String] {
+        var files: [String] = []
+        let fileManager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CommandFailure("snapcopy: \(path): no such file or directory\n  fix: give a file captured with `aws neptune describe-db-cluster-snapshots --output json`, or a directory of them")
+            }
+            guard isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let found = (fileManager.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".json") }
+                .map { (path as NSString).appendingPathComponent($0) }
+                .filter(Self.isRegularFile)
+                .sorted()
+            if found.isEmpty {
+                throw CommandFailure("snapcopy: \(path): the directory holds no *.json captures\n  fix: give a directory of files captured with `aws neptune describe-db-cluster-snapshots --output json`")
+            }
+            files += found
+        }
+        return files
+    }
+
+    private static func isRegularFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 }

@@ -20,7 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console.standard
         let environment = ProcessEnvironment.current
-        let manifests = ManifestLoader(fallbackRegion: global.region ?? environment.defaultRegion)
+        let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment))
             .load(try ManifestFiles.read(paths))
         let report = ValidationReport(files: paths, manifests: manifests)
         switch format {

@@ -189,7 +189,7 @@ extension Applier {
                 if item.change.action == .replace { result.replaced += 1 } else { result.created += 1 }
                 environment.report(.copyStarted(identity, arn: snapshot.arn.description))
                 if snapshot.isAvailable { environment.report(.completed(identity, item.change.action)) }
-            case .failure(let error as SnapshotServiceError) where error.kind == .quotaExceeded && inflight(in: item.scope) > 0:
+            case .failure(let error as SnapshotServiceError) where error.kind == .quotaExceeded && (inflight(in: item.scope) > 0 || zip(requests, outcomes).contains { started, outcome in started.0.scope == item.scope && (try? outcome?.get()) != nil }):
                 // The in-flight limit is lower than assumed: wait for a slot rather than fail.
                 lock.remove(identity)
                 if let previous = persistedRecordBefore(identity), previous.operation == nil { lock.upsert(previous) }

@@ -109,7 +109,7 @@ extension Applier {
         case (.wait, _):
             refresh(change)
             if let before = change.before, let arn = before.arn, before.status == "copying" || before.status == "creating",
-               lock.record(for: identity) != nil {
+               lock.record(for: identity) != nil || before.tags[TagRules.ownershipKey] != nil {
                 // A copy of ours still in progress (started by an earlier run): follow it to the end.
                 copies[identity] = CopyProgress(change: change, scope: scope(of: change), arn: arn, startedAt: environment.now(),
                                                 percent: before.percentProgress)

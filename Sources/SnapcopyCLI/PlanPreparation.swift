@@ -1,0 +1,30 @@
+import Foundation
+import SnapcopyCore
+
+/// Everything a plan is made from, loaded from disk and the API: shared by plan, apply and cancel.
+struct PlanInputsLoaded {
+    var manifests: ManifestSet
+    var lock: LockFile?
+    var live: LiveState
+    var plan: Plan
+}
+
+enum PlanPreparation {
+    /// Loads manifests (failing with every diagnostic when invalid), the lock file and live state, and plans.
+    static func prepare(paths: [String], global: GlobalOptions, environment: ProcessEnvironment, context: ServiceContext) async throws -> PlanInputsLoaded {
+        let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment)).load(try ManifestFiles.read(paths))
+        guard manifests.isValid else {
+            throw CommandFailure(ValidationReport(files: paths, manifests: manifests).text())
+        }
+        let lock = try LockFileStore(path: global.lockFile).read()
+        let live: LiveState
+        do {
+            live = try await context.loader.load(copies: manifests.copies, records: lock?.records ?? [])
+        } catch {
+            throw ServiceContext.failure(error)
+        }
+        var plan = Planner().plan(desired: manifests, live: live, lock: lock)
+        plan.inputs.manifestPaths = paths
+        return PlanInputsLoaded(manifests: manifests, lock: lock, live: live, plan: plan)
+    }
+}

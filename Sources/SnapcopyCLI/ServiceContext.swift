@@ -1,0 +1,121 @@
+import Foundation
+import NeptuneAPI
+import SnapcopyCore
+
+/// What a command needs to talk to the API: the service, the parallelism, a live-state loader,
+/// and (with `--debug`) a request log and call counts printed by ``finish()``.
+///
+/// Built once per run from the global options and the environment; every client shares one
+/// transport, limiter and call tally.
+struct ServiceContext {
+    /// The Neptune API behind the `SnapshotService` protocol.
+    let service: any SnapshotService
+    /// How many API calls run at once.
+    let parallelism: Int
+    /// Describes live state with `service` at `parallelism`.
+    var loader: LiveStateLoader
+
+    private let tally: APICallTally
+    private let debugLog: DebugLog?
+
+    /// Resolves region, endpoint and credentials and builds the service.
+    ///
+    /// Region: `--region` → `AWS_REGION` → `AWS_DEFAULT_REGION` → the profile's `region` (it is the
+    /// region STS is called in; manifest entries name their own). Endpoint: `--endpoint-url` →
+    /// `AWS_ENDPOINT_URL_NEPTUNE` → `AWS_ENDPOINT_URL` → the profile's `endpoint_url`; STS uses the
+    /// same override, so roles are assumed where the service runs. Credentials are the AWS CLI's
+    /// chain, resolved on the first call.
+    /// - Throws: `CommandFailure` naming every place looked at when no region can be found, or
+    ///   when an endpoint or the shared config files are unusable.
+    static func make(global: GlobalOptions, environment: ProcessEnvironment, console: Console) throws -> ServiceContext {
+        let aws = environment.aws
+        let debugLog = global.isDebug(environment: environment) ? DebugLog(console: console) : nil
+        let tally = APICallTally()
+        let region: String
+        let endpoint: URL?
+        let stsEndpoint: URL?
+        do {
+            region = try aws.resolveRegion(explicit: global.region, profile: global.profile)
+            endpoint = try aws.resolveEndpoint(explicit: global.endpointURL, profile: global.profile)
+            stsEndpoint = try aws.resolveSTSEndpoint(explicit: global.endpointURL, profile: global.profile)
+        } catch let error as CredentialsError {
+            throw failure(error)
+        }
+        let requestLog = RequestLog { entry in
+            tally.record(entry)
+            debugLog?.write(entry.description)
+        }
+        let configuration = NeptuneSnapshotService.makeClientConfiguration(parallelism: global.parallelism, log: requestLog)
+        let credentials = aws.makeCredentialProvider(profile: global.profile, region: region, stsEndpoint: stsEndpoint, configuration: configuration)
+        let factory = NeptuneClientFactory(
+            baseCredentials: credentials, endpoint: endpoint, stsEndpoint: stsEndpoint, stsRegion: region, configuration: configuration)
+        let service = NeptuneSnapshotService(
+            factory: factory, secrets: environment.secretValues,
+            debugLog: debugLog.map { log in { @Sendable line in log.write(line) } })
+        if let debugLog {
+            debugLog.write("region \(region); endpoint \(endpoint.map(Self.describe) ?? "AWS default"); "
+                + "STS endpoint \(stsEndpoint.map(Self.describe) ?? "AWS default"); credentials \(credentials.name); parallelism \(global.parallelism)")
+        }
+        return ServiceContext(
+            service: service, parallelism: global.parallelism,
+            loader: LiveStateLoader(service: service, parallelism: global.parallelism),
+            tally: tally, debugLog: debugLog)
+    }
+
+    /// Ends the run: with `--debug`, prints the total API calls and the calls by action.
+    func finish() {
+        guard let debugLog else { return }
+        let (total, byAction) = tally.counts
+        let breakdown = byAction.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        debugLog.write("API calls: \(total)\(breakdown.isEmpty ? "" : " (\(breakdown))")")
+    }
+
+    /// The `CommandFailure` for an error of the service or of resolving configuration: one
+    /// message, with the places looked at listed when the error names them.
+    static func failure(_ error: any Error) -> CommandFailure {
+        switch error {
+        case let failure as CommandFailure:
+            return failure
+        case let error as CredentialsError:
+            return CommandFailure("snapcopy: \(NeptuneSnapshotService.describe(error))")
+        case let error as SnapshotServiceError:
+            return CommandFailure("snapcopy: \(error.message)")
+        default:
+            return CommandFailure("snapcopy: \(SecretRedactor().redact(String(describing: error)))")
+        }
+    }
+
+    /// An endpoint as `scheme://host[:port]`, without any user information or path.
+    static func describe(_ url: URL) -> String {
+        var text = "\(url.scheme ?? "https")://\(url.host ?? "?")"
+        if let port = url.port { text += ":\(port)" }
+        return text
+    }
+}
+
+/// Writes `debug:` lines to standard error.
+struct DebugLog: Sendable {
+    var console: Console
+
+    func write(_ line: String) {
+        console.error("debug: \(line)")
+    }
+}
+
+/// Counts API attempts (retries included), in total and by action, from the request log.
+final class APICallTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+    private var byAction: [String: Int] = [:]
+
+    func record(_ entry: RequestLogEntry) {
+        lock.withLock {
+            total += 1
+            byAction[entry.action, default: 0] += 1
+        }
+    }
+
+    var counts: (total: Int, byAction: [String: Int]) {
+        lock.withLock { (total, byAction) }
+    }
+}
