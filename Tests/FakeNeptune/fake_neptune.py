@@ -265,7 +265,8 @@ class FakeState:
         split by phase. At most one non-slow rule fires per call and phase."""
         due: dict[str, list[dict]] = {"before": [], "after": []}
         terminal_taken = {"before": False, "after": False}
-        for rule in self.rules:
+        # "before" rules first, so an "after" rule knows whether the call reaches moto at all.
+        for rule in sorted(self.rules, key=lambda rule: rule["phase"] != "before"):
             if rule["action"] not in ("*", action):
                 continue
             if rule.get("region") not in (None, region):
@@ -276,6 +277,10 @@ class FakeState:
             if rule["everyNth"] is not None and rule["seen"] % rule["everyNth"] != 0:
                 continue
             phase = rule["phase"]
+            # A call a "before" rule rejects never reaches moto, so an "after" rule has nothing
+            # to replace: it must not use up one of its times.
+            if phase == "after" and terminal_taken["before"]:
+                continue
             if rule["kind"] != "slow":
                 if terminal_taken[phase]:
                     continue

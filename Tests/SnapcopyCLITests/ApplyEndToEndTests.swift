@@ -245,7 +245,6 @@ struct ApplyEndToEndTests {
         }
     }
 
-    /// With `copyingSeconds`, the first apply follows the copies through `copying` to `available`.
     @Test("a copy still copying whose lock record was lost is recorded and followed to the end, not copied again")
     func adoptInProgressAfterLostRecord() async throws {
         try await withWorkspace { workspace, server in
@@ -266,6 +265,7 @@ struct ApplyEndToEndTests {
         }
     }
 
+    /// With `copyingSeconds`, the first apply follows the copies through `copying` to `available`.
     @Test("a second apply changes nothing: no write calls, and the lock file stays byte-identical", arguments: [0.0, 1.0])
     func secondApplyIsNoop(copyingSeconds: Double) async throws {
         try await withWorkspace { workspace, server in

@@ -239,3 +239,27 @@ func planAndApply(
         #expect(result.summaryLine == "Apply complete: 3 created, 1 tags updated, 0 replaced, 0 deleted, 2 unchanged.")
     }
 }
+
+@Suite struct ApplierQuotaTests {
+    @Test func theAccountSnapshotQuotaFailsTheRestWithoutCallingAgain() async throws {
+        let sources = (0..<4).map { snapshot(east, "s\($0)") }
+        let service = InMemorySnapshotService(snapshots: sources)
+        await service.fail("copy", with: SnapshotServiceError(.quotaExceeded, "SnapshotQuotaExceeded"))
+        var options = ApplyOptions()
+        options.parallelism = 1
+        let copies = (0..<4).map { copy("t\($0)", from: .arn(arn(east, "s\($0)"))) }
+        let (_, result, lock) = try await planAndApply(copies, service: service, options: options)
+        #expect(result.failures.count == 4)
+        #expect(result.failures.first?.message.contains("snapshot quota") == true)
+        #expect(await service.calls.filter { $0.hasPrefix("copy") }.count == 1, "one refusal is enough to know the rest would fail")
+        #expect(lock.records.isEmpty)
+    }
+
+    @Test func aSavedPlanMadeBeforeTheLockFileExistedSaysSo() {
+        let saved = makePlan([copy()], live: [snapshot(east, "prod-1")], records: nil)
+        var now = saved
+        now.inputs.lockLineage = "L"
+        now.inputs.lockSerial = 1
+        #expect(saved.staleness(against: now).first?.contains("the lock file was created since the plan was made") == true)
+    }
+}

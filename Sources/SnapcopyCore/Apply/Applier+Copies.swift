@@ -18,6 +18,11 @@ extension Applier {
         var slotReported = Set<AccountScope>()
         while true {
             if environment.isInterrupted { result.interrupted = true; break }
+            let exhausted = queue.filter { exhaustedScopes.contains($0.scope) }
+            for item in exhausted {
+                fail(item.change.identity, "not attempted: the account's snapshot quota in \(item.scope.region) is reached")
+            }
+            queue.removeAll { exhaustedScopes.contains($0.scope) }
             let wave = startable(queue)
             if !wave.isEmpty {
                 let identities = Set(wave.map(\.change.identity))
@@ -194,6 +199,12 @@ extension Applier {
                 lock.remove(identity)
                 if let previous = persistedRecordBefore(identity), previous.operation == nil { lock.upsert(previous) }
                 retry.append(item)
+            case .failure(let error as SnapshotServiceError) where error.kind == .quotaExceeded:
+                // Nothing of ours is in flight here, so this is the account's snapshot quota, not the
+                // in-flight limit: no other copy to this scope can succeed either.
+                if let previous = persistedRecordBefore(identity) { lock.upsert(previous) } else { lock.remove(identity) }
+                exhaustedScopes.insert(item.scope)
+                fail(identity, "the copy could not be started: \(error.message) (the account's snapshot quota in \(item.scope.region) is reached; delete snapshots or ask AWS for a higher quota)")
             case .failure(let error as SnapshotServiceError) where error.kind != .other && error.kind != .throttled:
                 // A definite refusal: the copy was not made.
                 if let previous = persistedRecordBefore(identity) { lock.upsert(previous) } else { lock.remove(identity) }
@@ -287,6 +298,7 @@ extension Applier {
             lock.upsert(record)
             environment.report(.progress(identity, percent: 100, elapsed: elapsed(since: copy.startedAt)))
             environment.report(.completed(identity, copy.change.action))
+            if copy.change.action == .wait || copy.change.action == .noop { result.finished += 1 }
             return
         }
         if live.percentProgress != copy.percent {

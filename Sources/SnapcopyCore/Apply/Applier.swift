@@ -18,6 +18,8 @@ public actor Applier {
     /// Copies in progress that others started, per scope, from the last listing.
     var externalCopying: [AccountScope: Int] = [:]
     var copies: [CopyIdentity: CopyProgress] = [:]
+    /// Scopes where the account's snapshot quota (not the in-flight limit) refused a copy.
+    var exhaustedScopes: Set<AccountScope> = []
 
     /// A copy this run started (or found in progress) and follows until it is available.
     struct CopyProgress {

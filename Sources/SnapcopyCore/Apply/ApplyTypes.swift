@@ -40,6 +40,8 @@ public struct ApplyResult: Sendable, Equatable {
     public var adopted = 0
     public var forgotten = 0
     public var unchanged = 0
+    /// Copies started by an earlier run that this run followed until they were available.
+    public var finished = 0
     /// Copies started but not yet available when apply returned (`--no-wait`, timeouts, or dependencies not ready).
     public var stillCopying: [CopyIdentity] = []
     /// Chained copies not started because their source was not yet available (`--no-wait`).
@@ -63,6 +65,7 @@ public struct ApplyResult: Sendable, Equatable {
         var text = "\(head): \(created) created, \(tagsUpdated) tags updated, \(replaced) replaced, \(deleted) deleted, \(unchanged) unchanged"
         if adopted > 0 { text += ", \(adopted) adopted" }
         if forgotten > 0 { text += ", \(forgotten) forgotten" }
+        if finished > 0 { text += ", \(finished) finished copying" }
         if !stillCopying.isEmpty { text += ", \(stillCopying.count) still copying" }
         if !notStarted.isEmpty { text += ", \(notStarted.count) waiting for their source" }
         if !failures.isEmpty { text += ", \(failures.count) failed" }

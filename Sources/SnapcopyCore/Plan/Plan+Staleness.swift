@@ -6,7 +6,9 @@ extension Plan {
     /// on does (actions, targets, sources, keys, tags, and the live targets they were based on).
     public func staleness(against current: Plan) -> [String] {
         var reasons: [String] = []
-        if inputs.lockLineage != current.inputs.lockLineage {
+        if inputs.lockLineage == nil, let lineage = current.inputs.lockLineage {
+            reasons.append("the lock file was created since the plan was made (lineage \(lineage), serial \(current.inputs.lockSerial.map(String.init) ?? "0"))")
+        } else if inputs.lockLineage != current.inputs.lockLineage {
             reasons.append("the lock file's lineage changed (\(inputs.lockLineage ?? "none") → \(current.inputs.lockLineage ?? "none")): it is another lock file")
         } else if inputs.lockSerial != current.inputs.lockSerial {
             reasons.append("the lock file was written since the plan was made (serial \(inputs.lockSerial.map(String.init) ?? "none") → \(current.inputs.lockSerial.map(String.init) ?? "none"))")
