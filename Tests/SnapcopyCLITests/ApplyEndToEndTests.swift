@@ -544,4 +544,50 @@ struct ApplyEndToEndTests {
             #expect(percents.last == 100, "\(percents)")
         }
     }
+
+    // MARK: - Ctrl-C
+
+    @Test("a first Ctrl-C stops waiting, records the copies in flight and exits 1; a second exits at once")
+    func interrupts() async throws {
+        try await withWorkspace { workspace, server in
+            try await server.seedSources(["int-a", "int-b"])
+            try await server.configure(FakeConfig(copyingSeconds: 60))
+            try workspace.write(ApplyManifest([Entry(source: "int-a", target: "int-copy-a"), Entry(source: "int-b", target: "int-copy-b")]))
+
+            let first = try workspace.launch(workspace.applyArguments(), name: "interrupted")
+            let started = try await ApplyWorkspace.eventually(within: .seconds(30)) {
+                (try workspace.lockFile()?.records ?? []).filter { $0.status == .copying }.count == 2
+            }
+            try #require(started, "the copies never started")
+            first.send(SIGINT)
+            let result = await first.wait(timeout: .seconds(15))
+            #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+            #expect(result.stdout.contains("Apply interrupted: 2 created"), "\(result.stdout)")
+            #expect(result.stdout.contains("continue in AWS"), "\(result.stdout)")
+            #expect(result.stderr.contains("Interrupt received"), "\(result.stderr)")
+            let records = try #require(try workspace.lockFile()).records
+            #expect(records.map(\.target).sorted() == ["int-copy-a", "int-copy-b"])
+            #expect(records.allSatisfy { $0.status == .copying && $0.operation == nil && $0.targetARN != nil })
+            #expect(try await server.stats().copiesCreatedByTarget == ["int-copy-a": 1, "int-copy-b": 1])
+
+            // The next apply follows those copies; with a slow listing in flight, two interrupts end it at once,
+            // leaving the journal intact.
+            try await server.configure(FakeConfig(latencyMs: 3000, copyingSeconds: 60))
+            let second = try workspace.launch(workspace.applyArguments(), name: "twice")
+            let following = try await ApplyWorkspace.eventually(within: .seconds(40)) {
+                let out = String(decoding: FileManager.default.contents(atPath: workspace.directory.appending("twice.stdout").path) ?? Data(), as: UTF8.self)
+                return out.contains("Plan:")
+            }
+            try #require(following, "the second apply never printed its plan")
+            try await Task.sleep(for: .milliseconds(800))
+            second.send(SIGINT)
+            try await Task.sleep(for: .milliseconds(100))
+            second.send(SIGINT)
+            let abrupt = await second.wait(timeout: .seconds(10))
+            #expect(abrupt.exitCode == 130, "\(abrupt.stdout)\n\(abrupt.stderr)")
+            #expect(abrupt.stderr.contains("Second interrupt"), "\(abrupt.stderr)")
+            #expect(try workspace.lockFile()?.records.count == 2, "the lock file still parses and keeps both records")
+            #expect(try await server.stats().copiesCreatedByTarget == ["int-copy-a": 1, "int-copy-b": 1])
+        }
+    }
 }

@@ -270,6 +270,11 @@ extension ApplyWorkspace {
         var pid: Int32 { process.processIdentifier }
         var isRunning: Bool { process.isRunning }
 
+        /// Sends `signal` (SIGINT for Ctrl-C) to the process.
+        func send(_ signal: Int32) {
+            if process.isRunning { kill(process.processIdentifier, signal) }
+        }
+
         /// Sends SIGKILL (a crash at an arbitrary instant).
         func killNow() {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
