@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SnapcopyCoreTests", dependencies: ["SnapcopyCore"], exclude: ["Golden"]),
         .testTarget(name: "NeptuneAPITests", dependencies: ["NeptuneAPI", "TestSupport"]),
-        .testTarget(name: "SnapcopyCLITests", dependencies: ["SnapcopyCore", "NeptuneAPI", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "SnapcopyCLITests", dependencies: ["SnapcopyCore", "SnapcopyCLI", "NeptuneAPI", "TestSupport"], exclude: ["Fixtures"]),
 
         // Benchmarks: programs that print figures (never timed tests).
         .executableTarget(name: "PlanBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/PlanBenchmark"),
