@@ -36,7 +36,11 @@ struct Context {
 
         // The target does not exist.
         if let record {
-            change.reasons.append("the recorded copy \(record.targetARN ?? record.target) no longer exists; it will be copied again")
+            if record.status == .pending {
+                change.reasons.append("an earlier apply recorded this \(record.operation?.rawValue ?? "write") as pending and stopped before the target existed; it will be copied now")
+            } else {
+                change.reasons.append("the recorded copy \(record.targetARN ?? record.target) no longer exists; it will be copied again")
+            }
         }
         guard let source else {
             if let parent {
