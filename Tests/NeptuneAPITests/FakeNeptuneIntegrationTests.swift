@@ -144,11 +144,3 @@ enum SharedFakeNeptune {
     }
 }
 
-/// Whether python3 can import moto (checked once).
-enum MotoAvailability {
-    /// Under `scripts/test` (SNAPCOPY_REQUIRE_MOTO set) the tests always run, so a missing moto fails loudly.
-    static let isAvailable: Bool = {
-        ProcessInfo.processInfo.environment["SNAPCOPY_REQUIRE_MOTO"] != nil
-            || (try? runPythonSynchronously("import moto, werkzeug"))?.status == 0
-    }()
-}

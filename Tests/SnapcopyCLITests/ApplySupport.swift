@@ -34,21 +34,9 @@ enum ApplyServers {
     }
 }
 
-/// Whether python3 can import moto (checked once). Under `scripts/test` (SNAPCOPY_REQUIRE_MOTO set)
-/// the suites always run, so a missing moto fails loudly instead of skipping.
+/// The message a skipped apply suite shows.
 enum ApplyMoto {
-    static let isAvailable: Bool = {
-        if ProcessInfo.processInfo.environment["SNAPCOPY_REQUIRE_MOTO"] != nil { return true }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import moto, werkzeug"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
+    static var isAvailable: Bool { MotoAvailability.isAvailable }
     static let skipMessage: Comment = "python3 with moto is not available: skipping the apply end-to-end tests"
 }
 

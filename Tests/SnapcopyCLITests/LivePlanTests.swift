@@ -10,7 +10,7 @@ import TestSupport
 /// cluster in us-west-2; account B is reached through a manifest `roleArn`; both also hold
 /// Aurora snapshots, one named like a Neptune target, that must be ignored.
 @Suite("plan against the live API (fake_neptune)", .serialized,
-       .enabled(if: LiveMoto.isAvailable, "python3 with moto is not available: skipping the live plan tests"))
+       .enabled(if: MotoAvailability.isAvailable, "python3 with moto is not available: skipping the live plan tests"))
 struct LivePlanTests {
     static let accountA = FakeNeptuneServer.defaultAccount
     static let accountB = "210987654321"
@@ -309,18 +309,3 @@ enum LiveServer {
     }
 }
 
-/// Whether python3 can import moto (checked once); always true under `scripts/test`.
-enum LiveMoto {
-    static let isAvailable: Bool = {
-        if ProcessInfo.processInfo.environment["SNAPCOPY_REQUIRE_MOTO"] != nil { return true }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import moto, werkzeug"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-}
