@@ -238,7 +238,7 @@ struct ManifestReader {
     private mutating func roleARN(_ object: JSONNode, in path: String) -> String? {
         guard let text = string(object, "roleArn", in: path) else { return nil }
         let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        let valid = parts.count == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[3].isEmpty
+        let valid = parts.count == 6 && parts[0] == "arn" && Partition.all.contains(String(parts[1])) && parts[2] == "iam" && parts[3].isEmpty
             && parts[4].count == 12 && parts[4].allSatisfy(\.isASCIIDigit) && parts[5].hasPrefix("role/") && parts[5].count > 5
         guard valid else {
             report(object["roleArn"], join(path, "roleArn"), rule: "role-arn", "\"\(text)\" is not an IAM role ARN",

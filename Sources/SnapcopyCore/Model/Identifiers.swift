@@ -24,7 +24,7 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
         guard parts.count == 7, parts[0] == "arn" else {
             return .failure(IdentifierError("\"\(text)\" is not an ARN of the form arn:PARTITION:rds:REGION:ACCOUNT:cluster-snapshot:ID"))
         }
-        guard ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"].contains(parts[1]) else {
+        guard Partition.all.contains(parts[1]) else {
             return .failure(IdentifierError("\"\(parts[1])\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)"))
         }
         guard parts[2] == "rds" else {
@@ -91,6 +91,11 @@ public enum SnapshotReference: Sendable, Hashable, CustomStringConvertible {
         case .identifier(let id): id
         }
     }
+}
+
+/// AWS partitions, the second field of every ARN.
+public enum Partition {
+    public static let all: Set<String> = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]
 }
 
 /// Region names.
@@ -163,9 +168,10 @@ public enum KMSKeyReference {
     public static func problem(_ reference: String) -> String? {
         if reference.hasPrefix("arn:") {
             let parts = reference.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 6, parts[2] == "kms", Region.isWellFormed(parts[3]),
+            let resource = parts.count == 6 ? parts[5] : ""
+            guard parts.count == 6, Partition.all.contains(parts[1]), parts[2] == "kms", Region.isWellFormed(parts[3]),
                   parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigit),
-                  parts[5].hasPrefix("key/") || parts[5].hasPrefix("alias/"), parts[5].count > 6
+                  (resource.hasPrefix("key/") && resource.count > 4) || (resource.hasPrefix("alias/") && resource.count > 6)
             else {
                 return "\"\(reference)\" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) or alias ARN (arn:aws:kms:REGION:ACCOUNT:alias/NAME)"
             }
