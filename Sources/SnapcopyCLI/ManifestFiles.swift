@@ -32,7 +32,8 @@ enum ManifestFiles {
         return ManifestSource(path: file, contents: Array(data))
     }
 
-    private static func jsonFiles(under directory: String) throws -> [String] {
+    /// The `*.json` regular files below `directory`, recursively, in sorted order.
+    static func jsonFiles(under directory: String) throws -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else {
             throw CommandFailure("snapcopy: \(directory): the directory cannot be read")
         }

@@ -37,14 +37,9 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console.standard
         let environment = ProcessEnvironment.current
-        let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment))
-            .load(try ManifestFiles.read(paths))
-        guard manifests.isValid else {
-            throw CommandFailure(ValidationReport(files: paths, manifests: manifests).text())
-        }
-        let lock = try LockFileStore(path: global.lockFile).read()
-        let live = try await liveState(copies: manifests.copies, records: lock?.records ?? [], environment: environment, console: console)
-        var plan = Planner().plan(desired: manifests, live: live, lock: lock)
+        var plan = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment) { manifests, lock in
+            try await liveState(copies: manifests.copies, records: lock?.records ?? [], environment: environment, console: console)
+        }.plan
 
         switch format {
         case .text: console.output(TextPlanRenderer(color: global.useColor(environment: environment.variables, console: console)).render(plan))
@@ -110,21 +105,12 @@ struct LiveStateSource {
                 files.append(path)
                 continue
             }
-            let found = (fileManager.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                .filter { $0.hasSuffix(".json") }
-                .map { (path as NSString).appendingPathComponent($0) }
-                .filter(Self.isRegularFile)
-                .sorted()
+            let found = try ManifestFiles.jsonFiles(under: path)
             if found.isEmpty {
                 throw CommandFailure("snapcopy: \(path): the directory holds no *.json captures\n  fix: give a directory of files captured with `aws neptune describe-db-cluster-snapshots --output json`")
             }
             files += found
         }
         return files
-    }
-
-    private static func isRegularFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 }

@@ -10,21 +10,29 @@ struct PlanInputsLoaded {
 }
 
 enum PlanPreparation {
-    /// Loads manifests (failing with every diagnostic when invalid), the lock file and live state, and plans.
+    /// Loads manifests (failing with every diagnostic when invalid), the lock file and live state (from the API), and plans.
     static func prepare(paths: [String], global: GlobalOptions, environment: ProcessEnvironment, context: ServiceContext) async throws -> PlanInputsLoaded {
+        try await prepare(paths: paths, global: global, environment: environment) { manifests, lock in
+            do {
+                return try await context.loader.load(copies: manifests.copies, records: lock?.records ?? [])
+            } catch {
+                throw ServiceContext.failure(error)
+            }
+        }
+    }
+
+    /// Loads manifests and the lock file, then live state with `describe`, and plans.
+    static func prepare(
+        paths: [String], global: GlobalOptions, environment: ProcessEnvironment,
+        describe: (ManifestSet, LockFile?) async throws -> LiveState
+    ) async throws -> PlanInputsLoaded {
         let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment)).load(try ManifestFiles.read(paths))
         guard manifests.isValid else {
             throw CommandFailure(ValidationReport(files: paths, manifests: manifests).text())
         }
         let lock = try LockFileStore(path: global.lockFile).read()
-        let live: LiveState
-        do {
-            live = try await context.loader.load(copies: manifests.copies, records: lock?.records ?? [])
-        } catch {
-            throw ServiceContext.failure(error)
-        }
-        var plan = Planner().plan(desired: manifests, live: live, lock: lock)
-        plan.inputs.manifestPaths = paths
+        let live = try await describe(manifests, lock)
+        let plan = Planner().plan(desired: manifests, live: live, lock: lock)
         return PlanInputsLoaded(manifests: manifests, lock: lock, live: live, plan: plan)
     }
 }
