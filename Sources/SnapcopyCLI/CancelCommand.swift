@@ -46,16 +46,27 @@ struct CancelCommand: AsyncParsableCommand {
         let context = try ServiceContext.make(global: global, environment: environment, console: console)
         defer { context.finish() }
         var failed = false
+        // One listing per (region, role), however many targets it holds.
+        var listings: [AccountScope: Result<[LiveSnapshot], any Error>] = [:]
+        for scope in Set(records.map { AccountScope(region: $0.region, roleARN: $0.roleARN) }) {
+            do {
+                listings[scope] = .success(try await context.service.listSnapshots(in: scope, includeShared: false).filter(\.isNeptune))
+            } catch {
+                listings[scope] = .failure(error)
+            }
+        }
         for record in records {
             let scope = AccountScope(region: record.region, roleARN: record.roleARN)
             let live: LiveSnapshot?
-            do {
-                live = try await context.service.listSnapshots(in: scope, includeShared: false)
-                    .first { $0.identifier.lowercased() == record.target && $0.isNeptune }
-            } catch {
+            switch listings[scope] {
+            case .success(let snapshots)?:
+                live = snapshots.first { $0.identifier.lowercased() == record.target }
+            case .failure(let error)?:
                 console.error("snapcopy: \(record.target) (\(record.region)): describing it failed: \(error)")
                 failed = true
                 continue
+            case nil:
+                live = nil
             }
             guard let live else {
                 console.error("snapcopy: \(record.target) (\(record.region)): the snapshot does not exist; nothing to cancel (the record is kept; the next plan shows it)")
