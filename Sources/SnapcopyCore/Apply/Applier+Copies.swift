@@ -171,7 +171,13 @@ extension Applier {
             return outcomes
         }
         var retry: [PendingCopy] = []
-        for ((item, _), outcome) in zip(requests, outcomes) {
+        // Successes first, so a refusal below sees this wave's started copies in `inflight(in:)`
+        // whatever order the API answered in.
+        let settled = zip(requests, outcomes).enumerated().sorted { lhs, rhs in
+            let (left, right) = ((try? lhs.element.1?.get()) != nil, (try? rhs.element.1?.get()) != nil)
+            return left != right ? left : lhs.offset < rhs.offset
+        }.map(\.element)
+        for ((item, _), outcome) in settled {
             let identity = item.change.identity
             switch outcome {
             case .success(let snapshot):
@@ -194,7 +200,7 @@ extension Applier {
                 if item.change.action == .replace { result.replaced += 1 } else { result.created += 1 }
                 environment.report(.copyStarted(identity, arn: snapshot.arn.description))
                 if snapshot.isAvailable { environment.report(.completed(identity, item.change.action)) }
-            case .failure(let error as SnapshotServiceError) where error.kind == .quotaExceeded && (inflight(in: item.scope) > 0 || zip(requests, outcomes).contains { started, outcome in started.0.scope == item.scope && (try? outcome?.get()) != nil }):
+            case .failure(let error as SnapshotServiceError) where error.kind == .quotaExceeded && inflight(in: item.scope) > 0:
                 // The in-flight limit is lower than assumed: wait for a slot rather than fail.
                 lock.remove(identity)
                 if let previous = persistedRecordBefore(identity), previous.operation == nil { lock.upsert(previous) }
