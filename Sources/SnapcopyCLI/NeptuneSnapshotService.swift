@@ -33,11 +33,11 @@ public struct NeptuneSnapshotService: SnapshotService {
     }
 
     /// The configuration a run shares: one URL session with a connection per concurrent call
-    /// (shielded from cancellation, see ``CancellationShieldedTransport``), one limiter of
+    /// (shielded from cancellation, see `URLSessionTransport.send(_:)`), one limiter of
     /// `parallelism` permits, the standard retry policy, and `log` for `--debug`.
     public static func makeClientConfiguration(parallelism: Int, log: RequestLog? = nil) -> ClientConfiguration {
         ClientConfiguration(
-            transport: CancellationShieldedTransport(base: URLSessionTransport(maximumConnectionsPerHost: max(1, parallelism))),
+            transport: URLSessionTransport(maximumConnectionsPerHost: max(1, parallelism)),
             log: log,
             limiter: ConcurrencyLimiter(parallelism: parallelism)
         )

@@ -31,7 +31,17 @@ public final class URLSessionTransport: HTTPTransport, Sendable {
     }
 
     /// Sends the request through the shared session.
+    ///
+    /// The request runs in its own unstructured task, so cancelling the caller never cancels a
+    /// `URLSessionTask` already on the wire: on Linux that can deadlock the process
+    /// (swift-corelibs-foundation issue #5412; `plan` hung about one run in ten when a failed call
+    /// cancelled its siblings). A cancelled caller waits for its request to finish (at most the
+    /// timeout); the retry loop and limiter above still see the cancellation.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await Task { try await self.sendUnshielded(request) }.value
+    }
+
+    private func sendUnshielded(_ request: HTTPRequest) async throws -> HTTPResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }

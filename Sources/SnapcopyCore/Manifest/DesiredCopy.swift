@@ -48,11 +48,7 @@ public struct DesiredCopy: Sendable, Hashable {
     }
 
     /// The account of `roleARN`, when a role is named.
-    public var roleAccount: String? {
-        guard let roleARN else { return nil }
-        let parts = roleARN.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count >= 6 ? String(parts[4]) : nil
-    }
+    public var roleAccount: String? { Self.account(ofRole: roleARN) }
 
     /// A digest of everything that defines the entry (not where it was written), so that moving
     /// an entry between files does not change it but editing any field does.
