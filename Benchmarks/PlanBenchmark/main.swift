@@ -51,14 +51,14 @@ let liveText = "{\"DBClusterSnapshots\": [\(items.joined(separator: ",\n"))]}"
 let t0 = cpuSeconds()
 let manifests = ManifestLoader().load(sources)
 let t1 = cpuSeconds()
-var live = LiveState()
-for snapshot in try LiveStateFile.parse(Array(liveText.utf8), file: "live.json") { live.insert(snapshot) }
+let capture = try LiveStateFile.parse(Array(liveText.utf8), file: "live.json")
+let live = LiveState(capture.snapshots, regions: capture.regions)
 let t2 = cpuSeconds()
 let plan = Planner().plan(desired: manifests, live: live, lock: nil)
 let t3 = cpuSeconds()
 let text = TextPlanRenderer(color: false).render(plan)
 let t4 = cpuSeconds()
-let json = JSONPlanRenderer().render(plan)
+let json = try JSONPlanRenderer().render(plan)
 let t5 = cpuSeconds()
 
 func ms(_ seconds: Double) -> String { String(format: "%8.1f ms", seconds * 1000) }

@@ -81,21 +81,49 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw CommandFailure("snapcopy: apply cancelled; nothing was changed")
             }
         }
-        let store = LockFileStore(path: global.lockFile)
+        let store = DiskLockStore(path: global.lockFile)
         let progress = ProgressPrinter(console: console, live: console.outputIsTerminal && environment.variables["TERM"] != "dumb")
-        let effects = CLIApplyEnvironment(store: store, interrupts: interrupts, progress: progress)
-        let lockFile = lock ?? LockFile(lineage: UUID().uuidString.lowercased())
-        let applier = Applier(service: context.service, environment: effects, options: options, lock: lockFile)
-        let (result, _) = await applier.apply(plan, live: live)
+        let effects = CLIApplyEnvironment(interrupts: interrupts, progress: progress)
+        var journal = Journal(lock: lock, store: store, newLineage: UUID().uuidString.lowercased())
+        let applier = Applier(service: context.service, environment: effects, options: options)
+        let result = await applier.apply(plan, live: live, journal: &journal)
         progress.finish()
         for failure in result.failures {
-            console.error("error: \(failure.identity): \(failure.message)")
+            console.error("error: \(failure.identity.region == "-" ? failure.identity.target : failure.identity.description): \(failure.message)")
         }
         console.output("\n" + result.summaryLine + "\n")
-        if result.interrupted {
-            console.output("Copies already started continue in AWS; the next plan or apply picks them up.\n")
-        }
+        console.output(Self.followUp(result, rerun: global.commandLine("apply", arguments: paths)))
         if !result.succeeded { throw CommandFailure.exit(.failure) }
+    }
+
+    /// What is left in progress or not started, and how to pick it up.
+    static func followUp(_ result: ApplyResult, rerun: String) -> String {
+        var lines: [String] = []
+        if !result.stillCopying.isEmpty {
+            lines.append("Still copying (they continue in AWS):")
+            for copy in result.stillCopying {
+                lines.append("  \(copy.identity) \(copy.percent.map { "\($0)%" } ?? "queued")")
+            }
+        }
+        if !result.notStarted.isEmpty {
+            lines.append("Not started:")
+            for copy in result.notStarted {
+                let why: String
+                switch copy.reason {
+                case .waitingForSlot(let scope): why = "waits for a free slot in \(scope)"
+                case .waitingForSource(let source): why = "waits for its source \(source) to be available"
+                case .stopped: why = "apply stopped first"
+                }
+                lines.append("  \(copy.identity): \(why)")
+            }
+        }
+        guard !lines.isEmpty || result.interrupted else { return "" }
+        if result.interrupted {
+            lines.append("Copies already started continue in AWS; the next plan or apply picks them up.")
+        } else {
+            lines.append("Run `\(rerun)` again (for example on a schedule) to follow these copies to the end and start the rest; nothing is copied twice.")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The plan to apply: made now from manifests, or a saved plan checked against a fresh one.
@@ -109,7 +137,7 @@ struct ApplyCommand: AsyncParsableCommand {
             guard stale.isEmpty else {
                 throw CommandFailure("snapcopy: the saved plan \(paths[0]) is stale and was not applied:\n"
                     + stale.map { "  - \($0)" }.joined(separator: "\n")
-                    + "\n  fix: run `snapcopy plan \(manifestPaths.joined(separator: " ")) --out \(paths[0])` again, review it, and apply the new plan")
+                    + "\n  fix: run `\(global.commandLine("plan", arguments: manifestPaths + ["--out", paths[0]]))` again, review it, and apply the new plan")
             }
             return (saved, fresh.live, fresh.lock, true)
         }
@@ -139,9 +167,9 @@ enum SavedPlan {
 
     static func write(_ plan: Plan, to path: String) throws {
         do {
-            try Data(CanonicalJSON.encode(plan)).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try AtomicFile.write(encoding: plan, to: path)
         } catch {
-            throw CommandFailure("snapcopy: cannot write the plan to \(path): \(error.localizedDescription)")
+            throw CommandFailure("snapcopy: cannot write the plan to \(path): \(error)\n  fix: check that the directory exists and is writable")
         }
     }
 }

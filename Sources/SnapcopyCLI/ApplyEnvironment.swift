@@ -1,24 +1,20 @@
 import Foundation
 import SnapcopyCore
 
-/// Apply's effects in the real world: the system clock, the lock file on disk, Ctrl-C, and the terminal.
+/// Apply's effects in the real world: the system clock, Ctrl-C, and the terminal.
 struct CLIApplyEnvironment: ApplyEnvironment {
-    let store: LockFileStore
     let interrupts: InterruptMonitor
     let progress: ProgressPrinter
 
     func now() -> Date { Date() }
 
-    func sleep(for duration: Duration) async throws {
+    func sleep(until deadline: Date) async {
         // Wake early on an interrupt so a first Ctrl-C is acted on promptly.
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: duration)
-        while clock.now < deadline && !interrupts.isInterrupted {
-            try await Task.sleep(for: min(.milliseconds(200), deadline - clock.now))
+        while Date() < deadline && !interrupts.isInterrupted {
+            let remaining = deadline.timeIntervalSinceNow
+            try? await Task.sleep(for: .milliseconds(Int64(max(1, min(200, remaining * 1000)))))
         }
     }
-
-    func persist(_ lock: LockFile) throws { try store.write(lock) }
 
     var isInterrupted: Bool { interrupts.isInterrupted }
 
@@ -95,7 +91,7 @@ final class ProgressPrinter: @unchecked Sendable {
             lines[identity] = nil
             log("\(identity.target) (\(identity.region)): failed: \(message)")
         case .waitingForSlot(let scope, let inflight):
-            log("\(scope): \(inflight) copies in progress; further copies wait for a free slot")
+            log("\(scope): \(inflight) \(inflight == 1 ? "copy" : "copies") in progress, the most allowed at once; further copies wait for a free slot")
         case .note(let text):
             log(text)
         }

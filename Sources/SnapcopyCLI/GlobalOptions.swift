@@ -60,6 +60,23 @@ struct GlobalOptions: ParsableArguments {
         debug || environment.requestsDebugLog
     }
 
+    /// The command line that runs `subcommand` with `arguments` and these options again (shell-quoted).
+    func commandLine(_ subcommand: String, arguments: [String]) -> String {
+        var words = ["snapcopy", subcommand] + arguments
+        if lockFile != "snapcopy.lock" { words += ["--lock-file", lockFile] }
+        if let region { words += ["--region", region] }
+        if let endpointURL { words += ["--endpoint-url", endpointURL] }
+        if let profile { words += ["--profile", profile] }
+        return words.map(Self.shellQuoted).joined(separator: " ")
+    }
+
+    /// `word` as a shell reads it back: bare when it is safe, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%")
+        if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// Whether to colour output written to a terminal, given the environment.
     func useColor(environment: [String: String], console: Console) -> Bool {
         !noColor && environment["NO_COLOR"] == nil && console.outputIsTerminal && environment["TERM"] != "dumb"

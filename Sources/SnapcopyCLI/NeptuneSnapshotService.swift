@@ -75,8 +75,7 @@ public struct NeptuneSnapshotService: SnapshotService {
         )
         let created = try await mapErrors { try await client.copyDBClusterSnapshot(copy) }
         switch Self.makeLiveSnapshot(created) {
-        case .success(var live):
-            if created.tags == nil { live.tags = request.tags }
+        case .success(let live):
             return live
         case .failure(let skipped):
             throw SnapshotServiceError(.other, "Neptune CopyDBClusterSnapshot in \(scope.region) started a copy of \(request.target), but the answer cannot be used: \(skipped.message)")
@@ -164,43 +163,21 @@ extension NeptuneSnapshotService {
         var message: String
     }
 
-    /// The `LiveSnapshot` of an API snapshot; fails when its ARN is missing or not a cluster snapshot ARN.
-    ///
-    /// Absent members take the defaults captured files use: status `available`, engine
-    /// `neptune`, not encrypted. Tags come from the response's `TagList` when it has one.
+    /// The `LiveSnapshot` of an API snapshot, mapped by the core's one mapping of the AWS shape;
+    /// fails when its ARN is missing or not a cluster snapshot ARN. Tags come from the response's
+    /// `TagList` when it has one, else they are unknown.
     static func makeLiveSnapshot(_ snapshot: DBClusterSnapshot) -> Result<LiveSnapshot, SkippedSnapshot> {
-        let name = snapshot.identifier.map { "\"\($0)\"" } ?? "without an identifier"
-        guard let arnText = snapshot.arn, !arnText.isEmpty else {
-            return .failure(SkippedSnapshot(message: "the snapshot \(name) has no DBClusterSnapshotArn"))
+        let members = DBClusterSnapshotMembers(
+            identifier: snapshot.identifier, arn: snapshot.arn, clusterIdentifier: snapshot.clusterIdentifier,
+            status: snapshot.status, percentProgress: snapshot.percentProgress, engine: snapshot.engine,
+            storageEncrypted: snapshot.storageEncrypted, kmsKeyID: snapshot.kmsKeyID, snapshotType: snapshot.snapshotType,
+            createTime: snapshot.snapshotCreateTime, sourceARN: snapshot.sourceDBClusterSnapshotARN,
+            tags: snapshot.tags.map(makeTags))
+        do {
+            return .success(try LiveSnapshot(members))
+        } catch {
+            return .failure(SkippedSnapshot(message: error.message))
         }
-        let arn: SnapshotARN
-        switch SnapshotARN.parse(arnText) {
-        case .success(let parsed): arn = parsed
-        case .failure(let error):
-            return .failure(SkippedSnapshot(message: "the snapshot \(name) has an unusable ARN: \(error.message)"))
-        }
-        return .success(LiveSnapshot(
-            identifier: snapshot.identifier ?? arn.identifier,
-            arn: arn,
-            clusterIdentifier: snapshot.clusterIdentifier,
-            status: snapshot.status ?? "available",
-            percentProgress: snapshot.percentProgress,
-            engine: snapshot.engine ?? "neptune",
-            engineVersion: snapshot.engineVersion,
-            storageEncrypted: snapshot.storageEncrypted ?? false,
-            kmsKeyID: snapshot.kmsKeyID,
-            snapshotType: snapshot.snapshotType,
-            createTime: snapshot.snapshotCreateTime,
-            clusterCreateTime: snapshot.clusterCreateTime,
-            sourceARN: snapshot.sourceDBClusterSnapshotARN.flatMap { $0.isEmpty ? nil : $0 },
-            allocatedStorage: snapshot.allocatedStorage,
-            port: snapshot.port,
-            vpcID: snapshot.vpcID,
-            availabilityZones: snapshot.availabilityZones,
-            iamDatabaseAuthenticationEnabled: snapshot.iamDatabaseAuthenticationEnabled,
-            licenseModel: snapshot.licenseModel,
-            tags: snapshot.tags.map(makeTags) ?? [:]
-        ))
     }
 
     /// A tag list as `Tags` (a repeated key keeps its last value).

@@ -43,7 +43,7 @@ struct PlanCommand: AsyncParsableCommand {
 
         switch format {
         case .text: console.output(TextPlanRenderer(color: global.useColor(environment: environment.variables, console: console)).render(plan))
-        case .json: console.output(JSONPlanRenderer().render(plan))
+        case .json: console.output(try render { () throws(CanonicalJSON.EncodingFailure) in try JSONPlanRenderer().render(plan) })
         case .markdown: console.output(MarkdownPlanRenderer().render(plan))
         }
         if let out {
@@ -55,6 +55,15 @@ struct PlanCommand: AsyncParsableCommand {
         }
         if plan.hasProblems { throw CommandFailure.exit(.failure) }
         if detailedExitCode && !plan.isEmpty { throw CommandFailure.exit(.changesPresent) }
+    }
+
+    /// The output of a renderer that can fail, as a command failure.
+    private func render(_ body: () throws(CanonicalJSON.EncodingFailure) -> String) throws -> String {
+        do {
+            return try body()
+        } catch {
+            throw CommandFailure("snapcopy: the plan could not be rendered: \(error)")
+        }
     }
 
     /// The captured files when given, else the live API.
@@ -84,7 +93,10 @@ struct LiveStateSource {
                 throw CommandFailure("snapcopy: \(file): the file cannot be read\n  fix: check the file's permissions")
             }
             do {
-                for snapshot in try LiveStateFile.parse(Array(data), file: file) { state.insert(snapshot) }
+                let capture = try LiveStateFile.parse(Array(data), file: file)
+                for snapshot in capture.snapshots { state.insert(snapshot) }
+                for region in capture.regions { state.markDescribed(region) }
+                if let time = capture.capturedAt { state.capturedAt = max(state.capturedAt ?? time, time) }
             } catch {
                 throw CommandFailure("snapcopy: \(error.description)")
             }

@@ -30,7 +30,7 @@ enum PlanPreparation {
         guard manifests.isValid else {
             throw CommandFailure(ValidationReport(files: paths, manifests: manifests).text())
         }
-        let lock = try LockFileStore(path: global.lockFile).read()
+        let lock = try DiskLockStore(path: global.lockFile).read()
         let live = try await describe(manifests, lock)
         let plan = Planner().plan(desired: manifests, live: live, lock: lock)
         return PlanInputsLoaded(manifests: manifests, lock: lock, live: live, plan: plan)

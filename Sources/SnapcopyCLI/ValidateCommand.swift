@@ -24,7 +24,7 @@ struct ValidateCommand: AsyncParsableCommand {
             .load(try ManifestFiles.read(paths))
         let report = ValidationReport(files: paths, manifests: manifests)
         switch format {
-        case .json: console.output(report.json())
+        case .json: console.output(try report.json())
         case .text, .markdown: console.output(report.text())
         }
         if !manifests.isValid { throw CommandFailure.exit(.failure) }
@@ -45,7 +45,7 @@ struct ValidationReport {
         return out
     }
 
-    func json() -> String {
+    func json() throws -> String {
         struct Document: Encodable {
             var formatVersion = 1
             var valid: Bool
@@ -53,6 +53,10 @@ struct ValidationReport {
             var diagnostics: [Diagnostic]
         }
         let document = Document(valid: manifests.isValid, copies: manifests.copies.count, diagnostics: manifests.diagnostics)
-        return String(decoding: CanonicalJSON.encode(document), as: UTF8.self)
+        do {
+            return String(decoding: try CanonicalJSON.encode(document), as: UTF8.self)
+        } catch {
+            throw CommandFailure("snapcopy: the diagnostics could not be rendered: \(error)")
+        }
     }
 }

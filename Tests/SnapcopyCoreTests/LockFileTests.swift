@@ -11,7 +11,7 @@ import Testing
     ])
 
     @Test func encodesDeterministicallySortedWithTrailingNewline() throws {
-        let text = String(decoding: Self.sample.encoded(), as: UTF8.self)
+        let text = String(decoding: try Self.sample.encoded(), as: UTF8.self)
         #expect(text.hasSuffix("}\n"))
         #expect(text.hasPrefix("{\n  \"lineage\": \"6f1c9a2e-4b7d-4e3a-9f21-8c5d0b7a3e14\",\n  \"records\": [\n"))
         let a = try #require(text.range(of: "\"a-copy\""))
@@ -19,13 +19,13 @@ import Testing
         #expect(a.lowerBound < b.lowerBound, "records sort by region then target")
         #expect(text.contains("\"tags\": {\n        \"a\": \"2\",\n        \"z\": \"1\"\n      }"))
         #expect(!text.contains("\\/"))
-        #expect(Self.sample.encoded() == LockFile(lineage: Self.sample.lineage, serial: 4, records: Self.sample.records.reversed()).encoded())
+        #expect(try Self.sample.encoded() == (try LockFile(lineage: Self.sample.lineage, serial: 4, records: Self.sample.records.reversed()).encoded()))
     }
 
     @Test func roundTrips() throws {
-        let decoded = try LockFile.decode(Self.sample.encoded(), file: "snapcopy.lock")
+        let decoded = try LockFile.decode(try Self.sample.encoded(), file: "snapcopy.lock")
         #expect(decoded == Self.sample)
-        #expect(decoded.encoded() == Self.sample.encoded())
+        #expect(try decoded.encoded() == (try Self.sample.encoded()))
     }
 
     @Test func refusesANewerVersionNamingBoth() {
@@ -49,10 +49,35 @@ import Testing
         }
     }
 
-    @Test func truncatingAValidFileAnywhereIsDetected() {
-        let bytes = Self.sample.encoded()
+    @Test func truncatingAValidFileAnywhereIsDetected() throws {
+        let bytes = try Self.sample.encoded()
         for length in stride(from: 0, to: bytes.count - 2, by: 7) {
             #expect(throws: LockFileError.self) { try LockFile.decode(Array(bytes[0..<length]), file: "l") }
+        }
+    }
+
+    @Test("a lock file recording the same copy twice is refused, naming both records")
+    func refusesDuplicatedRecords() throws {
+        var text = String(decoding: try Self.sample.encoded(), as: UTF8.self)
+        // Give the second record the first's identity (us-east-1 a-copy → us-west-2 b-copy), case differing.
+        text = text.replacingOccurrences(of: "\"region\": \"us-east-1\"", with: "\"region\": \"us-west-2\"")
+            .replacingOccurrences(of: "\"target\": \"a-copy\"", with: "\"target\": \"B-Copy\"")
+        #expect {
+            _ = try LockFile.decode(Array(text.utf8), file: "snapcopy.lock")
+        } throws: { error in
+            let description = (error as? LockFileError)?.description ?? ""
+            return description.contains("records[0] and records[1]") && description.contains("b-copy in us-west-2")
+                && description.contains("left untouched") && description.contains("fix:")
+        }
+    }
+
+    @Test("encoding that fails throws instead of producing text to write")
+    func encodingFailuresThrow() {
+        struct NotANumber: Encodable { var value = Double.nan }
+        #expect {
+            _ = try CanonicalJSON.encode(NotANumber())
+        } throws: { error in
+            (error as? CanonicalJSON.EncodingFailure)?.description.contains("NotANumber could not be encoded") == true
         }
     }
 

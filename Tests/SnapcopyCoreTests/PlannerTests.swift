@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SnapcopyCore
 
@@ -15,10 +16,11 @@ func arn(_ region: String, _ id: String, account: String = account) -> SnapshotA
 func snapshot(
     _ region: String, _ id: String, account: String = account, status: String = "available", percent: Int? = 100,
     encrypted: Bool = false, kms: String? = nil, type: String = "manual", engine: String = "neptune",
-    sourceARN: String? = nil, tags: Tags = [:]
+    sourceARN: String? = nil, tags: Tags? = [:], created: Date? = nil, cluster: String? = nil
 ) -> LiveSnapshot {
-    LiveSnapshot(identifier: id, arn: arn(region, id, account: account), status: status, percentProgress: percent,
-                 engine: engine, storageEncrypted: encrypted, kmsKeyID: kms, snapshotType: type, sourceARN: sourceARN, tags: tags)
+    LiveSnapshot(identifier: id, arn: arn(region, id, account: account), clusterIdentifier: cluster, status: SnapshotStatus(status),
+                 percentProgress: percent, engine: engine, storageEncrypted: encrypted, kmsKeyID: kms,
+                 type: SnapshotType(type, identifier: id), createTime: created, sourceARN: sourceARN, tags: tags)
 }
 
 func copy(
@@ -41,7 +43,7 @@ func record(_ target: String = "prod-dr", region: String = west, source: Snapsho
                kmsKeyID: kms, tags: owned(by: source), deletionPolicy: policy, status: .available, entryDigest: "")
 }
 
-func makePlan(_ copies: [DesiredCopy], live: [LiveSnapshot], records: [LockRecord]? = nil, regions: Set<String> = [east, west]) -> Plan {
+func makePlan(_ copies: [DesiredCopy], live: [LiveSnapshot], records: [LockRecord]? = nil, regions: Set<String> = [east, west, "eu-west-1"]) -> Plan {
     let set = ManifestSet(copies: copies, diagnostics: [], digest: "sha256:test")
     let lock = records.map { LockFile(lineage: "L", serial: 3, records: $0) }
     return Planner().plan(desired: set, live: LiveState(live, regions: regions), lock: lock)

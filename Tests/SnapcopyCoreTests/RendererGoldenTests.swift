@@ -20,7 +20,9 @@ import Testing
         var live = LiveState()
         for region in ["us-east-1", "us-west-2"] {
             let data = try Data(contentsOf: examples.appendingPathComponent("live-state/\(region).json"))
-            for snapshot in try LiveStateFile.parse(Array(data), file: region) { live.insert(snapshot) }
+            let capture = try LiveStateFile.parse(Array(data), file: region)
+            for snapshot in capture.snapshots { live.insert(snapshot) }
+            for region in capture.regions { live.markDescribed(region) }
         }
         let lock = try LockFile.decode(Array(try Data(contentsOf: examples.appendingPathComponent("snapcopy.lock"))), file: "snapcopy.lock")
         return Planner().plan(desired: manifests, live: live, lock: lock)
@@ -54,7 +56,7 @@ import Testing
     }
 
     @Test func json() throws {
-        let rendered = JSONPlanRenderer().render(try Self.examplesPlan())
+        let rendered = try JSONPlanRenderer().render(try Self.examplesPlan())
         try Self.check(rendered, against: "plan.json")
         let decoded = try JSONDecoder().decode(Plan.self, from: Data(rendered.utf8))
         #expect(decoded == (try Self.examplesPlan()), "the JSON plan decodes back to the same plan")

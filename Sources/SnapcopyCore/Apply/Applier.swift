@@ -1,41 +1,21 @@
 import Foundation
 
-/// Makes live state match a plan, journaling every write in the lock file.
+/// Makes live state match a plan: performs what ``ApplyScheduler`` decides and feeds back what happened.
 ///
-/// Before each write call the record is saved as `pending` with its operation; after it, the
-/// outcome. A crash at any moment therefore leaves a lock file from which the next plan
-/// converges: a pending create whose target exists (with snapcopy's ownership tag) is adopted,
-/// one whose target does not exist is retried, and no record is lost.
-public actor Applier {
+/// Every write goes through the ``Journal``: its intent is saved before the call (a write whose
+/// intent cannot be saved is not made) and its outcome after it. A crash at any moment therefore
+/// leaves a lock file from which the next plan converges: a pending create whose target exists
+/// (with snapcopy's ownership tag) is adopted, one whose target does not exist is copied, and no
+/// record is lost.
+public struct Applier: Sendable {
     let service: any SnapshotService
     let environment: any ApplyEnvironment
     let options: ApplyOptions
-    var lock: LockFile
-    var persistedRecords: [LockRecord]
-    var result = ApplyResult()
-    /// The ARN of every copy known to be `available`, by identity (for chained copies).
-    var available: [CopyIdentity: String] = [:]
-    /// Copies in progress that others started, per scope, from the last listing.
-    var externalCopying: [AccountScope: Int] = [:]
-    var copies: [CopyIdentity: CopyProgress] = [:]
-    /// Scopes where the account's snapshot quota (not the in-flight limit) refused a copy.
-    var exhaustedScopes: Set<AccountScope> = []
 
-    /// A copy this run started (or found in progress) and follows until it is available.
-    struct CopyProgress {
-        var change: PlannedChange
-        var scope: AccountScope
-        var arn: String
-        var startedAt: Date
-        var percent: Int?
-    }
-
-    public init(service: any SnapshotService, environment: any ApplyEnvironment, options: ApplyOptions, lock: LockFile) {
+    public init(service: any SnapshotService, environment: any ApplyEnvironment, options: ApplyOptions) {
         self.service = service
         self.environment = environment
         self.options = options
-        self.lock = lock
-        self.persistedRecords = lock.records
     }
 
     /// Refuses plans apply must not run: entries with errors, or replacements without permission.
@@ -52,77 +32,110 @@ public actor Applier {
         }
     }
 
-    /// Applies `plan`, whose `before` states describe `live`. Returns what happened and the final lock file.
-    public func apply(_ plan: Plan, live: LiveState) async -> (ApplyResult, LockFile) {
-        for snapshot in live.snapshots where snapshot.isAvailable {
-            available[CopyIdentity(region: snapshot.region, target: snapshot.identifier)] = snapshot.arn.description
-        }
-        countExternalCopies(in: live, scopes: Set(plan.changes.map(scope(of:))))
-
-        let immediate = plan.changes.filter { change in
-            switch change.action {
-            case .noop, .wait, .adopt, .forget, .updateTags, .delete: true
-            case .create, .replace: false
+    /// Applies `plan`, whose `before` states describe `live`, journaling in `journal`.
+    public func apply(_ plan: Plan, live: LiveState, journal: inout Journal) async -> ApplyResult {
+        var scheduler = ApplyScheduler(plan: plan, live: live, options: options, now: environment.now())
+        var isInterruptFed = environment.isInterrupted
+        var actions = scheduler.start(at: environment.now(), interrupted: isInterruptFed)
+        let service = self.service
+        let environment = self.environment
+        var result = await withTaskGroup(of: ApplyScheduler.Event.self) { group -> ApplyResult in
+            var events: [ApplyScheduler.Event] = []
+            while true {
+                for action in actions {
+                    switch action {
+                    case .perform(let writes):
+                        do throws(JournalError) {
+                            try journal.begin(writes, at: environment.now())
+                        } catch {
+                            events.append(.journalFailed(writes, error))
+                            continue
+                        }
+                        for write in writes {
+                            group.addTask { .wrote(write, await service.perform(write)) }
+                        }
+                    case .record(let changes):
+                        journal.record(changes, at: environment.now())
+                        if let event = Self.save(&journal) { events.append(event) }
+                    case .list(let scope):
+                        group.addTask {
+                            do {
+                                return .listed(scope, .success(try await service.listSnapshots(in: scope, includeShared: false)))
+                            } catch {
+                                return .listed(scope, .failure(SnapshotServiceError(error)))
+                            }
+                        }
+                    case .readTags(let identity, let arn, let scope):
+                        group.addTask {
+                            do {
+                                return .tagsRead(identity, .success(try await service.tags(of: arn, in: scope)))
+                            } catch {
+                                return .tagsRead(identity, .failure(SnapshotServiceError(error)))
+                            }
+                        }
+                    case .sleep(let deadline):
+                        group.addTask {
+                            await environment.sleep(until: deadline)
+                            return .woke
+                        }
+                    case .report(let event):
+                        environment.report(event)
+                    case .finish(let result):
+                        return result
+                    }
+                }
+                let event: ApplyScheduler.Event
+                if !events.isEmpty {
+                    event = events.removeFirst()
+                } else if let next = await group.next() {
+                    event = next
+                } else {
+                    var stalled = ApplyResult()
+                    stalled.failures.append(.init(identity: CopyIdentity(region: "-", target: "apply"),
+                                                  message: "internal error: apply stopped with nothing left to wait for; run it again"))
+                    return stalled
+                }
+                actions = []
+                if environment.isInterrupted && !isInterruptFed {
+                    isInterruptFed = true
+                    actions += scheduler.handle(.interrupted, at: environment.now())
+                }
+                if case .wrote(let write, let outcome) = event {
+                    journal.settle(write, outcome, at: environment.now())
+                    if let failure = Self.save(&journal) { events.append(failure) }
+                }
+                actions += scheduler.handle(event, at: environment.now())
             }
         }
-        await runImmediate(immediate)
-        let copying = plan.changes.filter { $0.action == .create || $0.action == .replace }
-        await runCopies(copying)
-        persist()
-        return (result, lock)
-    }
-
-    func scope(of change: PlannedChange) -> AccountScope {
-        AccountScope(region: change.region, roleARN: change.after?.roleARN ?? lock.record(for: change.identity)?.roleARN)
-    }
-
-    func countExternalCopies(in live: LiveState, scopes: Set<AccountScope>) {
-        for scope in scopes {
-            let account = scope.roleARN.flatMap { DesiredCopy.account(ofRole: $0) }
-            externalCopying[scope] = live.snapshots.filter { snapshot in
-                snapshot.region == scope.region && snapshot.status == "copying"
-                    && (account == nil || snapshot.account == account)
-                    && copies[CopyIdentity(region: snapshot.region, target: snapshot.identifier)] == nil
-            }.count
+        if journal.hasUnsavedChanges {
+            do throws(JournalError) {
+                try journal.save()
+            } catch {
+                result.failures.append(.init(identity: CopyIdentity(region: "-", target: error.location),
+                                             message: "\(error.description); it still holds the intent of the writes above, from which the next apply converges\n  fix: \(error.fix)"))
+            }
         }
+        return result
     }
 
-    // MARK: - Journal
-
-    /// Saves the lock file when its records changed since the last save, bumping the serial.
-    func persist() {
-        guard lock.records != persistedRecords else { return }
-        lock.serial += 1
-        do {
-            try environment.persist(lock)
-            persistedRecords = lock.records
+    /// Saves the journal; a failure becomes the event that stops apply.
+    private static func save(_ journal: inout Journal) -> ApplyScheduler.Event? {
+        do throws(JournalError) {
+            try journal.save()
+            return nil
         } catch {
-            lock.serial -= 1
-            result.failures.append(.init(identity: CopyIdentity(region: "-", target: "snapcopy.lock"),
-                                         message: "the lock file could not be written: \(error)"))
+            return .journalFailed([], error)
         }
     }
+}
 
-    var timestamp: String { Timestamp.format(environment.now()) }
-
-    /// The record of `change` as apply will keep it, starting from the existing record.
-    func record(for change: PlannedChange, status: LockRecord.Status, operation: LockRecord.Operation?) -> LockRecord {
-        let existing = lock.record(for: change.identity)
-        let after = change.after
-        var record = LockRecord(
-            region: change.region, target: change.target, targetARN: existing?.targetARN ?? change.before?.arn,
-            sourceARN: after?.sourceARN ?? existing?.sourceARN ?? change.source, kmsKeyID: after?.kmsKeyID ?? existing?.kmsKeyID,
-            tags: after?.tags ?? existing?.tags ?? Tags(), copyTags: after?.copyTags ?? existing?.copyTags ?? false,
-            deletionPolicy: after?.deletionPolicy ?? existing?.deletionPolicy ?? .retain, roleARN: after?.roleARN ?? existing?.roleARN,
-            status: status, operation: operation, percentProgress: existing?.percentProgress,
-            snapshotCreateTime: existing?.snapshotCreateTime, startedAt: existing?.startedAt, completedAt: existing?.completedAt,
-            entryDigest: change.entryDigest ?? existing?.entryDigest ?? "")
-        if let existing { record.target = existing.target }
-        return record
-    }
-
-    func fail(_ identity: CopyIdentity, _ message: String) {
-        result.failures.append(.init(identity: identity, message: message))
-        environment.report(.failed(identity, message: message))
+extension SnapshotServiceError {
+    /// `error` as a service error (an unclassified one when it is something else).
+    public init(_ error: any Error) {
+        if let error = error as? SnapshotServiceError {
+            self = error
+        } else {
+            self.init(.other, "\(error)")
+        }
     }
 }

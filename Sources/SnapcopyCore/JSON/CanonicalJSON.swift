@@ -3,18 +3,27 @@ import Foundation
 /// Deterministic JSON for files meant to be committed and diffed: keys sorted, two-space indent,
 /// `"key": value`, no escaped slashes, trailing newline.
 public enum CanonicalJSON {
-    /// Encodes `value` canonically. Encoding snapcopy's own types cannot fail; if it ever does, the
-    /// error text is returned as a JSON string rather than crashing.
-    public static func encode(_ value: some Encodable) -> [UInt8] {
+    /// Encodes `value` canonically.
+    /// - Throws: ``EncodingFailure`` when the value cannot be encoded; nothing is returned to write then.
+    public static func encode(_ value: some Encodable) throws(EncodingFailure) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do {
             data = try encoder.encode(value)
         } catch {
-            return Array("\"encoding failed: \(error)\"\n".utf8)
+            throw EncodingFailure(type: String(describing: type(of: value)), detail: describe(error))
         }
         return indent(Array(data))
+    }
+
+    /// A value that could not be encoded as JSON.
+    public struct EncodingFailure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The type that was being encoded.
+        public var type: String
+        public var detail: String
+
+        public var description: String { "\(type) could not be encoded as JSON: \(detail)" }
     }
 
     /// Re-indents compact JSON (as `JSONEncoder` with sorted keys writes it) in one pass, without building a tree:
@@ -134,8 +143,12 @@ public enum CanonicalJSON {
         return out + "\""
     }
 
-    /// A short description of a `DecodingError` naming the coding path.
+    /// A short description of a `DecodingError` (or `EncodingError`) naming the coding path.
     public static func describe(_ error: any Error) -> String {
+        if case .invalidValue(_, let context) = error as? EncodingError {
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return "invalid value at \(path.isEmpty ? "top level" : path): \(context.debugDescription)"
+        }
         guard let decoding = error as? DecodingError else { return "\(error)" }
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()

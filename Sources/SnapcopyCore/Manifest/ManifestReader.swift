@@ -333,9 +333,12 @@ struct ManifestReader {
             report(node, path, rule: "tag-reserved-prefix", "the tag key \"\(key)\" uses the prefix snapcopy reserves for its ownership tag",
                    fix: "rename the key without the snapcopy: prefix")
         }
-        if !TagRules.hasOnlyAllowedCharacters(key) || !TagRules.hasOnlyAllowedCharacters(value) {
-            report(node, path, rule: "tag-characters", "the tag \"\(key)\" contains characters RDS does not accept in tags",
-                   fix: "use letters, digits, spaces and _ . : / = + - @ only")
+        for (part, text) in [("key", key), ("value", value)] {
+            guard let bad = TagRules.firstDisallowedCharacter(in: text) else { continue }
+            let shown = CanonicalJSON.quote(String(bad))
+            report(node, path, rule: "tag-characters",
+                   "the tag \(CanonicalJSON.quote(key)) has \(shown) (U+\(String(bad.value, radix: 16, uppercase: true))) in its \(part); RDS accepts only letters, digits, spaces and _ . : / = + - @ in tags",
+                   fix: "remove \(shown) from the \(part) (line breaks, tabs and other control characters are never allowed)")
         }
     }
 

@@ -1,39 +1,31 @@
 import Foundation
 
-/// A DB cluster snapshot as the API describes it, with its tags.
+/// A DB cluster snapshot as snapcopy sees it: the members of the API's `DBClusterSnapshot` that
+/// something reads, with the status and type parsed, and its tags when they were looked up.
 ///
-/// Mirrors the members of `DBClusterSnapshot` in the Neptune API model.
-public struct LiveSnapshot: Sendable, Hashable, Codable {
+/// Built in one place, ``init(_:)`` from ``DBClusterSnapshotMembers``, for the live API and for
+/// captured files alike.
+public struct LiveSnapshot: Sendable, Hashable {
     public var identifier: String
     public var arn: SnapshotARN
     public var clusterIdentifier: String?
-    public var status: String
+    public var status: SnapshotStatus
     public var percentProgress: Int?
     public var engine: String
-    public var engineVersion: String?
     public var storageEncrypted: Bool
     public var kmsKeyID: String?
-    /// `manual`, `automated`, `shared` or `public`.
-    public var snapshotType: String?
+    public var type: SnapshotType
     public var createTime: Date?
-    public var clusterCreateTime: Date?
     /// The snapshot this one was copied from, when the API says.
     public var sourceARN: String?
-    public var allocatedStorage: Int?
-    public var port: Int?
-    public var vpcID: String?
-    public var availabilityZones: [String]
-    public var iamDatabaseAuthenticationEnabled: Bool?
-    public var licenseModel: String?
-    public var tags: Tags
+    /// The snapshot's tags; nil when they are unknown (not looked up, or a capture without `TagList`).
+    public var tags: Tags?
 
     public init(
-        identifier: String, arn: SnapshotARN, clusterIdentifier: String? = nil, status: String = "available",
-        percentProgress: Int? = 100, engine: String = "neptune", engineVersion: String? = nil,
-        storageEncrypted: Bool = false, kmsKeyID: String? = nil, snapshotType: String? = "manual",
-        createTime: Date? = nil, clusterCreateTime: Date? = nil, sourceARN: String? = nil,
-        allocatedStorage: Int? = nil, port: Int? = nil, vpcID: String? = nil, availabilityZones: [String] = [],
-        iamDatabaseAuthenticationEnabled: Bool? = nil, licenseModel: String? = nil, tags: Tags = [:]
+        identifier: String, arn: SnapshotARN, clusterIdentifier: String? = nil, status: SnapshotStatus = .available,
+        percentProgress: Int? = 100, engine: String = LiveSnapshot.neptuneEngine, storageEncrypted: Bool = false,
+        kmsKeyID: String? = nil, type: SnapshotType = .manual, createTime: Date? = nil, sourceARN: String? = nil,
+        tags: Tags? = nil
     ) {
         self.identifier = identifier
         self.arn = arn
@@ -41,36 +33,31 @@ public struct LiveSnapshot: Sendable, Hashable, Codable {
         self.status = status
         self.percentProgress = percentProgress
         self.engine = engine
-        self.engineVersion = engineVersion
         self.storageEncrypted = storageEncrypted
         self.kmsKeyID = kmsKeyID
-        self.snapshotType = snapshotType
+        self.type = type
         self.createTime = createTime
-        self.clusterCreateTime = clusterCreateTime
         self.sourceARN = sourceARN
-        self.allocatedStorage = allocatedStorage
-        self.port = port
-        self.vpcID = vpcID
-        self.availabilityZones = availabilityZones
-        self.iamDatabaseAuthenticationEnabled = iamDatabaseAuthenticationEnabled
-        self.licenseModel = licenseModel
         self.tags = tags
     }
 
+    /// The `Engine` of Neptune snapshots.
+    public static let neptuneEngine = "neptune"
+
     public var region: String { arn.region }
     public var account: String { arn.account }
-    public var isAvailable: Bool { status == "available" }
-
-    /// Whether the snapshot is still being made (`creating`, `copying`, ...).
-    public var isInProgress: Bool {
-        ["creating", "copying", "pending", "backing-up"].contains(status)
-    }
-
-    /// Whether the snapshot ended in a state it cannot leave (`failed`, `incompatible-*`, `error`).
-    public var hasFailed: Bool {
-        status == "failed" || status == "error" || status.hasPrefix("incompatible")
-    }
+    public var identity: CopyIdentity { CopyIdentity(region: region, target: identifier) }
+    public var isAvailable: Bool { status.isAvailable }
+    public var isInProgress: Bool { status.isInProgress }
+    public var hasFailed: Bool { status.hasFailed }
 
     /// Whether the snapshot belongs to Neptune: the shared RDS endpoint also lists Aurora and DocumentDB ones.
-    public var isNeptune: Bool { engine == "neptune" }
+    public var isNeptune: Bool { engine == Self.neptuneEngine }
+
+    /// Whether this is a copy in progress that counts against its account's limit of copies in
+    /// flight per region (the account's own snapshots only; shared ones are another account's).
+    public var isCopyInFlight: Bool { status == .copying && !type.isForeign }
+
+    /// The tags, or none when they are unknown.
+    public var knownTags: Tags { tags ?? Tags() }
 }

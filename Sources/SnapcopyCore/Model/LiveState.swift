@@ -1,21 +1,29 @@
+import Foundation
+
 /// Everything known about live snapshots, indexed for the planner.
 public struct LiveState: Sendable {
     public private(set) var snapshots: [LiveSnapshot] = []
     private var byARN: [String: Int] = [:]
     private var byRegionAndID: [String: [Int]] = [:]
-    /// Regions the state covers: a target missing from a covered region does not exist.
+    /// Regions the state covers: a target missing from a covered region does not exist; in a
+    /// region not covered, nothing is known.
     public private(set) var regions: Set<String> = []
+    /// The copies in flight each listed scope saw (its own account's, `copying`).
+    private var inFlightByScope: [AccountScope: Set<CopyIdentity>] = [:]
+    /// When the state was observed, when known (a capture's `CapturedAt`).
+    public var capturedAt: Date?
 
-    /// Builds an index of `snapshots`, keeping Neptune ones only.
-    public init(_ snapshots: [LiveSnapshot] = [], regions: Set<String> = []) {
-        self.regions = regions
+    /// Builds an index of `snapshots`, keeping Neptune ones only. `regions` are the regions
+    /// described completely; nil means the regions of `snapshots`.
+    public init(_ snapshots: [LiveSnapshot] = [], regions: Set<String>? = nil) {
+        self.regions = regions ?? Set(snapshots.map(\.region))
         for snapshot in snapshots { insert(snapshot) }
     }
 
-    /// Adds a snapshot; a later snapshot with the same ARN replaces the earlier one. Non-Neptune snapshots are ignored.
+    /// Adds a snapshot; a later snapshot with the same ARN replaces the earlier one. Non-Neptune
+    /// snapshots are ignored. It does not mark the region described: see ``markDescribed(_:)``.
     public mutating func insert(_ snapshot: LiveSnapshot) {
         guard snapshot.isNeptune else { return }
-        regions.insert(snapshot.region)
         let key = snapshot.arn.description.lowercased()
         if let existing = byARN[key] {
             snapshots[existing] = snapshot
@@ -26,9 +34,34 @@ public struct LiveState: Sendable {
         snapshots.append(snapshot)
     }
 
+    /// Changes every snapshot in place (tags looked up later); identities and ARNs must not change.
+    public mutating func updateSnapshots(_ body: (inout LiveSnapshot) -> Void) {
+        for index in snapshots.indices { body(&snapshots[index]) }
+    }
+
     /// Records that `region` was described, even if nothing was found there.
     public mutating func markDescribed(_ region: String) {
         regions.insert(region)
+    }
+
+    /// Records what the listing of `scope` saw: its region is described, and its copies in flight are known.
+    public mutating func markListed(_ scope: AccountScope, snapshots listed: [LiveSnapshot]) {
+        regions.insert(scope.region)
+        inFlightByScope[scope, default: []].formUnion(listed.filter { $0.isNeptune && $0.isCopyInFlight }.map(\.identity))
+    }
+
+    /// Whether the state covers `region`.
+    public func covers(_ region: String) -> Bool { regions.contains(region) }
+
+    /// The copies in flight in `scope`'s account and region: as its listing saw them, or (for a
+    /// state built without listings) every copy in flight in the region of the role's account,
+    /// or of any account when no role is named.
+    public func copiesInFlight(in scope: AccountScope) -> Set<CopyIdentity> {
+        if let seen = inFlightByScope[scope] { return seen }
+        let account = scope.roleARN.flatMap { DesiredCopy.account(ofRole: $0) }
+        return Set(snapshots.filter { snapshot in
+            snapshot.region == scope.region && snapshot.isCopyInFlight && (account == nil || snapshot.account == account)
+        }.map(\.identity))
     }
 
     public func snapshot(arn: SnapshotARN) -> LiveSnapshot? {
@@ -44,7 +77,7 @@ public struct LiveState: Sendable {
     public func snapshot(region: String, identifier: String, account: String? = nil) -> LiveSnapshot? {
         let candidates = snapshots(region: region, identifier: identifier)
         if let account { return candidates.first { $0.account == account } }
-        return candidates.first { $0.snapshotType != "shared" } ?? candidates.first
+        return candidates.first { !$0.type.isForeign } ?? candidates.first
     }
 
     private static func key(_ region: String, _ identifier: String) -> String {

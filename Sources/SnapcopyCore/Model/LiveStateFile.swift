@@ -6,17 +6,27 @@ public struct LiveStateError: Error, Sendable, Equatable, CustomStringConvertibl
     public var message: String
 
     public var description: String {
-        "\(location): \(message)\n  fix: capture the file with `aws neptune describe-db-cluster-snapshots --output json` (optionally adding a TagList to each snapshot)"
+        "\(location): \(message)\n  fix: capture the file with `aws neptune describe-db-cluster-snapshots --region REGION --output json` (optionally adding a TagList to each snapshot), or with `snapcopy capture`"
     }
 }
 
+/// One captured file: its snapshots, the regions it describes, and when it was taken if it says.
+public struct LiveStateCapture: Sendable {
+    public var snapshots: [LiveSnapshot]
+    /// Regions this file describes completely: its `Region` member, and every region its snapshots are in.
+    public var regions: Set<String>
+    /// The capture's `CapturedAt` member, when it has one.
+    public var capturedAt: Date?
+}
+
 /// Reads what `aws neptune describe-db-cluster-snapshots --output json` prints:
-/// `{"DBClusterSnapshots": [...]}`, where each snapshot may also carry a `TagList`.
+/// `{"DBClusterSnapshots": [...]}`, where each snapshot may also carry a `TagList`, and the file
+/// may name its `Region` (so an empty region counts as described) and `CapturedAt`.
 ///
 /// This lets a reviewer plan in an air-gapped CI job from a captured describe.
 public enum LiveStateFile {
     /// Parses one captured file. Snapshots of other engines are kept here and dropped by `LiveState`.
-    public static func parse(_ contents: [UInt8], file: String) throws(LiveStateError) -> [LiveSnapshot] {
+    public static func parse(_ contents: [UInt8], file: String) throws(LiveStateError) -> LiveStateCapture {
         let root: JSONNode
         do {
             root = try JSONParser.parse(contents)
@@ -24,15 +34,31 @@ public enum LiveStateFile {
             throw LiveStateError(location: ManifestLocation(file: file, path: "", position: error.position),
                                  message: "invalid JSON: \(error.message)")
         }
-        guard let list = root["DBClusterSnapshots"], let items = list.elements else {
+        guard root.members != nil, let list = root["DBClusterSnapshots"], let items = list.elements else {
             throw LiveStateError(location: ManifestLocation(file: file, path: "DBClusterSnapshots", position: root.position),
                                  message: "expected an object with a \"DBClusterSnapshots\" array, as the describe command prints")
         }
-        var snapshots: [LiveSnapshot] = []
-        for (index, item) in items.enumerated() {
-            snapshots.append(try snapshot(item, file: file, path: "DBClusterSnapshots[\(index)]"))
+        var capture = LiveStateCapture(snapshots: [], regions: [], capturedAt: nil)
+        if let region = root["Region"] {
+            guard let name = region.stringValue, Region.isWellFormed(name) else {
+                throw LiveStateError(location: ManifestLocation(file: file, path: "Region", position: region.position),
+                                     message: "\"Region\" must be a region name such as us-east-1")
+            }
+            capture.regions.insert(name)
         }
-        return snapshots
+        if let time = root["CapturedAt"] {
+            guard let text = time.stringValue, let date = Timestamp.parse(text) else {
+                throw LiveStateError(location: ManifestLocation(file: file, path: "CapturedAt", position: time.position),
+                                     message: "\"CapturedAt\" must be an ISO 8601 timestamp such as 2026-11-20T03:00:00Z")
+            }
+            capture.capturedAt = date
+        }
+        for (index, item) in items.enumerated() {
+            let snapshot = try snapshot(item, file: file, path: "DBClusterSnapshots[\(index)]")
+            capture.regions.insert(snapshot.region)
+            capture.snapshots.append(snapshot)
+        }
+        return capture
     }
 
     private static func snapshot(_ node: JSONNode, file: String, path: String) throws(LiveStateError) -> LiveSnapshot {
@@ -67,32 +93,28 @@ public enum LiveStateFile {
         guard let identifier = try string("DBClusterSnapshotIdentifier") else {
             throw fail("the snapshot has no \"DBClusterSnapshotIdentifier\"")
         }
-        guard let arnText = try string("DBClusterSnapshotArn") else {
-            throw fail("the snapshot \"\(identifier)\" has no \"DBClusterSnapshotArn\"; the region and account come from it")
-        }
-        guard case .success(let arn) = SnapshotARN.parse(arnText) else {
-            throw fail("\"\(arnText)\" is not a cluster snapshot ARN", node["DBClusterSnapshotArn"], "DBClusterSnapshotArn")
-        }
-        var tags = Tags()
+        var tags: Tags?
         if let tagList = node["TagList"] {
             guard let elements = tagList.elements else { throw fail("\"TagList\" must be a list of {Key, Value}", tagList, "TagList") }
+            var known = Tags()
             for (i, element) in elements.enumerated() {
                 guard let key = element["Key"]?.stringValue else {
                     throw fail("each tag needs a string \"Key\"", element, "TagList[\(i)]")
                 }
-                tags[key] = element["Value"]?.stringValue ?? ""
+                known[key] = element["Value"]?.stringValue ?? ""
             }
+            tags = known
         }
-        let zones = node["AvailabilityZones"]?.elements?.compactMap(\.stringValue) ?? []
-        return LiveSnapshot(
-            identifier: identifier, arn: arn, clusterIdentifier: try string("DBClusterIdentifier"),
-            status: try string("Status") ?? "available", percentProgress: try int("PercentProgress"),
-            engine: try string("Engine") ?? "neptune", engineVersion: try string("EngineVersion"),
-            storageEncrypted: try bool("StorageEncrypted") ?? false, kmsKeyID: try string("KmsKeyId"),
+        let members = DBClusterSnapshotMembers(
+            identifier: identifier, arn: try string("DBClusterSnapshotArn"), clusterIdentifier: try string("DBClusterIdentifier"),
+            status: try string("Status"), percentProgress: try int("PercentProgress"), engine: try string("Engine"),
+            storageEncrypted: try bool("StorageEncrypted"), kmsKeyID: try string("KmsKeyId"),
             snapshotType: try string("SnapshotType"), createTime: try date("SnapshotCreateTime"),
-            clusterCreateTime: try date("ClusterCreateTime"), sourceARN: try string("SourceDBClusterSnapshotArn"),
-            allocatedStorage: try int("AllocatedStorage"), port: try int("Port"), vpcID: try string("VpcId"),
-            availabilityZones: zones, iamDatabaseAuthenticationEnabled: try bool("IAMDatabaseAuthenticationEnabled"),
-            licenseModel: try string("LicenseModel"), tags: tags)
+            sourceARN: try string("SourceDBClusterSnapshotArn"), tags: tags)
+        do {
+            return try LiveSnapshot(members)
+        } catch {
+            throw fail(error.message, error.member.flatMap { node[$0] }, error.member)
+        }
     }
 }

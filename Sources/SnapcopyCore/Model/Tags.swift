@@ -110,12 +110,24 @@ public enum TagRules {
         return lower.hasPrefix("aws:") || lower.hasPrefix("rds:")
     }
 
-    /// Whether every character is one RDS accepts in tag keys and values:
-    /// Unicode letters, digits, white space, and `_ . : / = + - @`.
+    /// Whether every character is one RDS accepts in tag keys and values.
     public static func hasOnlyAllowedCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { scalar in
-            scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-                || scalar.properties.isWhitespace || "_.:/=+-@".unicodeScalars.contains(scalar)
+        firstDisallowedCharacter(in: text) == nil
+    }
+
+    /// The first character RDS does not accept in tag keys and values, whose pattern is
+    /// `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`: Unicode letters, separators (spaces, not tabs or line
+    /// breaks, which are control characters) and numbers, and `_ . : / = + - @`.
+    public static func firstDisallowedCharacter(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .spaceSeparator, .lineSeparator, .paragraphSeparator,
+                 .decimalNumber, .letterNumber, .otherNumber:
+                false
+            default:
+                !"_.:/=+-@".unicodeScalars.contains(scalar)
+            }
         }
     }
 }

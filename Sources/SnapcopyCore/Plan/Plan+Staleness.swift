@@ -45,12 +45,12 @@ extension PlannedChange {
     /// What apply depends on, without progress figures or reasons.
     var fingerprint: [String] {
         let before = self.before.map { state in
-            [state.arn ?? "", state.sourceARN ?? "", state.kmsKeyID ?? "", state.status == "available" ? "available" : "busy"]
-                + state.tags.sorted.map { "\($0.key)=\($0.value)" }
+            [state.arn ?? "", state.sourceARN ?? "", state.kmsKeyID ?? "", state.status?.isAvailable == true ? "available" : "busy"]
+                + (state.tags?.sorted ?? []).map { "\($0.key)=\($0.value)" }
         } ?? ["absent"]
         let after = self.after.map { state in
             [state.sourceARN ?? "", state.kmsKeyID ?? "", "\(state.copyTags ?? false)", state.deletionPolicy?.rawValue ?? "", state.roleARN ?? ""]
-                + state.tags.sorted.map { "\($0.key)=\($0.value)" }
+                + (state.tags?.sorted ?? []).map { "\($0.key)=\($0.value)" }
         } ?? ["none"]
         return [action.rawValue, source] + before + ["→"] + after + tagChanges.map { "\($0.key):\($0.before ?? "")>\($0.after ?? "")" }
     }

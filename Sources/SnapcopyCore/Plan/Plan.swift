@@ -41,20 +41,21 @@ public struct SnapshotState: Sendable, Hashable, Codable {
     public var arn: String?
     public var sourceARN: String?
     public var kmsKeyID: String?
-    public var status: String?
+    public var status: SnapshotStatus?
     public var percentProgress: Int?
     /// When the snapshot was taken (live targets only).
     public var createTime: String?
     public var storageEncrypted: Bool?
-    public var tags: Tags
+    /// The tags; nil for a live target whose tags are unknown (a capture without `TagList`).
+    public var tags: Tags?
     public var copyTags: Bool?
     public var deletionPolicy: DeletionPolicy?
     public var roleARN: String?
 
     public init(
         identifier: String, region: String, arn: String? = nil, sourceARN: String? = nil, kmsKeyID: String? = nil,
-        status: String? = nil, percentProgress: Int? = nil, storageEncrypted: Bool? = nil, tags: Tags = [:],
-        copyTags: Bool? = nil, deletionPolicy: DeletionPolicy? = nil, roleARN: String? = nil
+        status: SnapshotStatus? = nil, percentProgress: Int? = nil, createTime: String? = nil, storageEncrypted: Bool? = nil,
+        tags: Tags? = [:], copyTags: Bool? = nil, deletionPolicy: DeletionPolicy? = nil, roleARN: String? = nil
     ) {
         self.identifier = identifier
         self.region = region
@@ -63,11 +64,20 @@ public struct SnapshotState: Sendable, Hashable, Codable {
         self.kmsKeyID = kmsKeyID
         self.status = status
         self.percentProgress = percentProgress
+        self.createTime = createTime
         self.storageEncrypted = storageEncrypted
         self.tags = tags
         self.copyTags = copyTags
         self.deletionPolicy = deletionPolicy
         self.roleARN = roleARN
+    }
+
+    /// The live target as the plan records it.
+    public init(live target: LiveSnapshot, sourceARN: String?) {
+        self.init(identifier: target.identifier, region: target.region, arn: target.arn.description, sourceARN: sourceARN,
+                  kmsKeyID: target.kmsKeyID, status: target.status, percentProgress: target.percentProgress,
+                  createTime: target.createTime.map(Timestamp.format), storageEncrypted: target.storageEncrypted,
+                  tags: target.tags)
     }
 }
 
@@ -93,11 +103,16 @@ public struct PlannedChange: Sendable, Hashable, Codable {
     public var location: ManifestLocation?
     /// The digest of the manifest entry, recorded in the lock file.
     public var entryDigest: String?
+    /// Tag keys other systems manage on this copy: never compared, added or removed.
+    public var ignoredTagKeys: [String]
+    /// Whether the live target is snapcopy's (recorded in the lock file, or carrying its ownership tag).
+    public var ownsTarget: Bool
 
     public init(
         action: Action, region: String, target: String, source: String, before: SnapshotState? = nil,
         after: SnapshotState? = nil, tagChanges: [TagChange] = [], reasons: [String] = [],
-        dependsOn: [CopyIdentity] = [], location: ManifestLocation? = nil, entryDigest: String? = nil
+        dependsOn: [CopyIdentity] = [], location: ManifestLocation? = nil, entryDigest: String? = nil,
+        ignoredTagKeys: [String] = [], ownsTarget: Bool = false
     ) {
         self.action = action
         self.region = region
@@ -110,10 +125,47 @@ public struct PlannedChange: Sendable, Hashable, Codable {
         self.dependsOn = dependsOn
         self.location = location
         self.entryDigest = entryDigest
+        self.ignoredTagKeys = ignoredTagKeys
+        self.ownsTarget = ownsTarget
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case action, region, target, source, before, after, tagChanges, reasons, dependsOn, location, entryDigest, ignoredTagKeys, ownsTarget
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        action = try container.decode(Action.self, forKey: .action)
+        region = try container.decode(String.self, forKey: .region)
+        target = try container.decode(String.self, forKey: .target)
+        source = try container.decode(String.self, forKey: .source)
+        before = try container.decodeIfPresent(SnapshotState.self, forKey: .before)
+        after = try container.decodeIfPresent(SnapshotState.self, forKey: .after)
+        tagChanges = try container.decode([TagChange].self, forKey: .tagChanges)
+        reasons = try container.decode([String].self, forKey: .reasons)
+        dependsOn = try container.decode([CopyIdentity].self, forKey: .dependsOn)
+        location = try container.decodeIfPresent(ManifestLocation.self, forKey: .location)
+        entryDigest = try container.decodeIfPresent(String.self, forKey: .entryDigest)
+        ignoredTagKeys = try container.decodeIfPresent([String].self, forKey: .ignoredTagKeys) ?? []
+        ownsTarget = try container.decodeIfPresent(Bool.self, forKey: .ownsTarget) ?? false
     }
 
     public var identity: CopyIdentity { CopyIdentity(region: region, target: target) }
     public var requiresReplacement: Bool { action == .replace }
+
+    /// The tags the target will carry once this change is applied; nil when they are unknown or it will be gone.
+    public var tagsAfterApply: Tags? {
+        switch action {
+        case .create, .replace:
+            return after?.tags
+        case .updateTags, .adopt, .noop, .wait:
+            guard var tags = before?.tags else { return before == nil ? after?.tags : nil }
+            for change in tagChanges { tags[change.key] = change.after }
+            return tags
+        case .delete, .forget:
+            return nil
+        }
+    }
 }
 
 /// An entry the plan cannot act on, and why. Apply refuses to run while any exist.

@@ -3,15 +3,32 @@ struct Context {
     let live: LiveState
     let lock: LockFile?
     let graph: CopyGraph
+    /// The tags each copy decided so far will carry once applied (nil: unknown), so a chained copy
+    /// that copies its source's tags gets them decided here, once, and never at apply time.
+    var plannedTags: [CopyIdentity: Tags?] = [:]
 
     func decide(_ copy: DesiredCopy) -> Decision {
         let record = lock?.record(for: copy.identity)
         let parent = graph.upstream[copy.identity]
+
+        func problem(_ rule: String, _ message: String, fix: String) -> Decision {
+            .problem(PlanProblem(rule: rule, region: copy.region, target: copy.target, source: copy.source.description,
+                                 message: message, fix: fix, location: copy.location))
+        }
+
+        guard live.covers(copy.region) else {
+            return problem("region-not-described",
+                           "the live state has no data for \(copy.region), this copy's destination; snapcopy cannot tell whether the copy exists there",
+                           fix: Self.captureFix(copy.region))
+        }
         let source = sourceSnapshot(of: copy)
         let sourceARN = source?.arn.description ?? sourceARN(of: copy, parent: parent)
         let target = targetSnapshot(of: copy)
 
-        var tags = copy.copyTags ? (source?.tags.withoutReservedKeys ?? Tags()) : Tags()
+        // The tag policy, decided once: the source's tags (when copied, without aws:/rds: keys,
+        // ignored keys or its ownership tag), overlaid by the manifest's, plus the ownership tag.
+        let inherited: Tags?? = copy.copyTags ? .some(parent.flatMap { plannedTags[$0] } ?? source?.tags) : .none
+        var tags = (inherited ?? nil)?.withoutReservedKeys ?? Tags()
         tags.remove(keys: copy.ignoreTagKeys)
         tags.remove(keys: [TagRules.ownershipKey])
         tags.merge(copy.tags)
@@ -23,12 +40,8 @@ struct Context {
         var change = PlannedChange(
             action: .create, region: copy.region, target: copy.target, source: copy.source.description,
             after: after, location: copy.location, entryDigest: copy.digest)
+        change.ignoredTagKeys = copy.ignoreTagKeys.sorted()
         if let parent { change.dependsOn = [parent] }
-
-        func problem(_ rule: String, _ message: String, fix: String) -> Decision {
-            .problem(PlanProblem(rule: rule, region: copy.region, target: copy.target, source: copy.source.description,
-                                 message: message, fix: fix, location: copy.location))
-        }
 
         if let target {
             return decideExisting(copy, target: target, record: record, sourceARN: sourceARN, change: change, problem: problem)
@@ -42,26 +55,29 @@ struct Context {
                 change.reasons.append("the recorded copy \(record.targetARN ?? record.target) no longer exists; it will be copied again")
             }
         }
-        guard let source else {
-            if let parent {
-                change.reasons.append("copies from \(parent.target) in \(parent.region), which another entry creates; starts once it is available")
-                if copy.copyTags {
-                    change.reasons.append("tags copied from the source are known once it exists")
-                }
-                return .change(change)
+        if let parent, source.map({ !$0.isAvailable }) ?? true {
+            // A chained copy whose upstream is not available yet: apply starts it once it is.
+            let upstream = source.map { "is \($0.status)\($0.percentProgress.map { " (\($0)%)" } ?? "")" } ?? "creates"
+            change.reasons.append("copies from \(parent.target) in \(parent.region), which another entry \(upstream); starts once it is available")
+            if copy.copyTags, case .some(nil) = inherited {
+                return problem("source-tags-unknown",
+                               "copyTags is on, but the tags of the upstream copy \(parent.target) are not known",
+                               fix: "plan against the API, or capture the live state with each snapshot's TagList (`snapcopy capture`)")
             }
+            return .change(change)
+        }
+        guard let source else {
             let region = sourceRegion(of: copy)
-            if !live.regions.contains(region) {
+            if !live.covers(region) {
                 return problem("source-region-unknown",
                                "the live state has no data for \(region), where the source \(copy.source) is",
-                               fix: "include a describe of \(region) in --live-state, or plan against the API")
+                               fix: Self.captureFix(region))
             }
             return problem("source-missing", "the source snapshot \(copy.source) does not exist in \(region)",
                            fix: "check the source's identifier or ARN; a source in another region or account must be an ARN")
         }
         let crossRegion = source.region != copy.region
-        let crossAccount = source.snapshotType == "shared" || source.snapshotType == "public"
-            || (copy.roleAccount.map { $0 != source.account } ?? false)
+        let crossAccount = source.type.isForeign || (copy.roleAccount.map { $0 != source.account } ?? false)
         if source.hasFailed {
             return problem("source-failed", "the source snapshot \(source.arn) is in status \(source.status)",
                            fix: "choose another source snapshot")
@@ -85,7 +101,12 @@ struct Context {
         } else if let key = copy.kmsKeyID {
             return problem("kms-key-unencrypted-source",
                            "the source is not encrypted, and a copy cannot encrypt it; the API rejects kmsKeyId \(key) here",
-                           fix: "remove \"kmsKeyId\" from this entry, or copy an encrypted snapshot")
+                           fix: "remove \"kmsKeyId\" from this entry (or set it to null to override defaults.kmsKeyId), or copy an encrypted snapshot")
+        }
+        if copy.copyTags, case .some(nil) = inherited {
+            return problem("source-tags-unknown",
+                           "copyTags is on, but the live state has no tags for the source \(source.arn) (a capture without TagList)",
+                           fix: "capture the live state with each snapshot's TagList (`snapcopy capture`), or plan against the API")
         }
         if tags.count > TagRules.maximumCount {
             return problem("tag-count",
@@ -102,22 +123,24 @@ struct Context {
         return .change(change)
     }
 
+    /// How to get the live state of `region` into an offline plan.
+    static func captureFix(_ region: String) -> String {
+        "capture \(region) too (`snapcopy capture --region \(region) --out DIR`, or `aws neptune describe-db-cluster-snapshots --region \(region) --output json > \(region).json`) and pass it with --live-state, or plan against the API"
+    }
+
     private func decideExisting(
         _ copy: DesiredCopy, target: LiveSnapshot, record: LockRecord?, sourceARN: String?, change: PlannedChange,
         problem: (String, String, String) -> Decision
     ) -> Decision {
         var change = change
-        change.before = SnapshotState(
-            identifier: target.identifier, region: target.region, arn: target.arn.description,
-            sourceARN: target.sourceARN ?? target.tags[TagRules.ownershipKey] ?? record?.sourceARN,
-            kmsKeyID: target.kmsKeyID, status: target.status, percentProgress: target.percentProgress,
-            storageEncrypted: target.storageEncrypted, tags: target.tags)
-        change.before?.createTime = target.createTime.map(Timestamp.format)
-        let ownershipTag = target.tags[TagRules.ownershipKey]
+        let ownershipTag = target.tags?[TagRules.ownershipKey]
+        change.before = SnapshotState(live: target, sourceARN: target.sourceARN ?? ownershipTag ?? record?.sourceARN)
         let isOurs = ownershipTag != nil || record != nil
+        change.ownsTarget = isOurs
+        let unseenTags = target.tags == nil ? " (the live state has no tags for it, so an ownership tag could not be seen)" : ""
         guard let origin = target.sourceARN ?? ownershipTag ?? record?.sourceARN else {
             return problem("target-conflict",
-                           "\(target.identifier) already exists in \(copy.region) and nothing shows snapcopy made it (no source ARN from the API, no \(TagRules.ownershipKey) tag, no lock record); snapcopy never touches snapshots it does not own",
+                           "\(target.identifier) already exists in \(copy.region) and nothing shows snapcopy made it (no source ARN from the API, no \(TagRules.ownershipKey) tag, no lock record)\(unseenTags); snapcopy never touches snapshots it does not own",
                            "choose another target identifier, delete the snapshot, or tag it \(TagRules.ownershipKey)=<source ARN> to let snapcopy adopt it")
         }
         let sameSource = Self.sameSnapshot(origin, sourceARN, reference: copy.source)
@@ -159,17 +182,23 @@ struct Context {
             change.reasons.append("the copy ended in status \(target.status); it will be deleted and copied again")
             return .change(change)
         }
-        if target.isInProgress {
+        if !target.isAvailable {
             change.action = .wait
-            change.reasons.append("the copy is \(target.status)\(target.percentProgress.map { " (\($0)%)" } ?? "")")
+            change.reasons.append(target.isInProgress
+                ? "the copy is \(target.status)\(target.percentProgress.map { " (\($0)%)" } ?? "")"
+                : "the target is \(target.status); plan again once it is available or gone")
             return .change(change)
         }
-        let ignored = Set(copy.ignoreTagKeys)
-        let liveTags = target.tags.withoutReservedKeys.filter(keys: { !ignored.contains($0) })
         var desiredTags = change.after?.tags ?? Tags()
         if desiredTags[TagRules.ownershipKey] == nil { desiredTags[TagRules.ownershipKey] = ownershipTag ?? origin }
         change.after?.tags = desiredTags
-        change.tagChanges = liveTags.changes(to: desiredTags)
+        if let liveAll = target.tags {
+            let ignored = Set(copy.ignoreTagKeys)
+            let liveTags = liveAll.withoutReservedKeys.filter(keys: { !ignored.contains($0) })
+            change.tagChanges = liveTags.changes(to: desiredTags)
+        } else {
+            change.reasons.append("tags were not compared: the live state has no tags for this snapshot (a capture without TagList)")
+        }
         if record == nil {
             if change.tagChanges.isEmpty {
                 change.action = .adopt
@@ -190,14 +219,19 @@ struct Context {
     }
 
     /// A recorded copy whose entry left the manifests.
-    func departed(_ record: LockRecord) -> PlannedChange {
-        let target = live.snapshot(region: record.region, identifier: record.target, account: record.targetARN.flatMap { SnapshotARN($0)?.account })
+    func departed(_ record: LockRecord) -> Decision {
         var change = PlannedChange(action: .forget, region: record.region, target: record.target, source: record.sourceARN)
+        if record.deletionPolicy == .delete && !live.covers(record.region) {
+            return .problem(PlanProblem(
+                rule: "region-not-described", region: record.region, target: record.target, source: record.sourceARN,
+                message: "the lock file records this copy (deletionPolicy delete) in \(record.region), and its entry left the manifests, but the live state has no data for \(record.region); snapcopy cannot tell whether to delete it",
+                fix: Self.captureFix(record.region), location: nil))
+        }
+        let target = live.snapshot(region: record.region, identifier: record.target, account: record.targetARN.flatMap { SnapshotARN($0)?.account })
+        change.ownsTarget = true
         if let target {
-            change.before = SnapshotState(
-                identifier: target.identifier, region: target.region, arn: target.arn.description, sourceARN: record.sourceARN,
-                kmsKeyID: target.kmsKeyID, status: target.status, percentProgress: target.percentProgress,
-                storageEncrypted: target.storageEncrypted, tags: target.tags)
+            change.before = SnapshotState(live: target, sourceARN: record.sourceARN)
+            change.before?.roleARN = record.roleARN
         }
         switch record.deletionPolicy {
         case .retain:
@@ -210,7 +244,7 @@ struct Context {
                 change.reasons.append("the entry left the manifests and the snapshot is already gone: the record is dropped")
             }
         }
-        return change
+        return .change(change)
     }
 
     /// What differs between a record and its entry that only the lock file holds, or nil.
@@ -234,7 +268,7 @@ struct Context {
 
     func targetSnapshot(of copy: DesiredCopy) -> LiveSnapshot? {
         live.snapshots(region: copy.region, identifier: copy.target)
-            .filter { $0.snapshotType != "shared" && $0.snapshotType != "public" }
+            .filter { !$0.type.isForeign }
             .first { copy.roleAccount == nil || $0.account == copy.roleAccount }
     }
 

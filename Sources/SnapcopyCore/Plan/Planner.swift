@@ -8,17 +8,24 @@ public struct Planner: Sendable {
         let graph = CopyGraph(copies)
         var problems = graph.cycleProblems()
         var changes: [PlannedChange] = []
-        let context = Context(live: live, lock: lock, graph: graph)
+        var context = Context(live: live, lock: lock, graph: graph)
 
+        // Upstream copies are decided first, so a chained copy's tags can be decided from what its
+        // upstream will carry.
         for copy in graph.orderedCopies() {
             switch context.decide(copy) {
-            case .change(let change): changes.append(change)
+            case .change(let change):
+                context.plannedTags[change.identity] = change.tagsAfterApply
+                changes.append(change)
             case .problem(let problem): problems.append(problem)
             }
         }
         let desiredIdentities = Set(copies.map(\.identity))
         for record in lock?.records ?? [] where !desiredIdentities.contains(record.identity) {
-            changes.append(context.departed(record))
+            switch context.departed(record) {
+            case .change(let change): changes.append(change)
+            case .problem(let problem): problems.append(problem)
+            }
         }
         problems.sort { ($0.region, $0.target.lowercased(), $0.rule) < ($1.region, $1.target.lowercased(), $1.rule) }
         return Plan(changes: changes, problems: problems,

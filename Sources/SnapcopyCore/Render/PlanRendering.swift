@@ -165,8 +165,9 @@ public struct TextPlanRenderer: Sendable {
 public struct JSONPlanRenderer: Sendable {
     public init() {}
 
-    public func render(_ plan: Plan) -> String {
-        String(decoding: CanonicalJSON.encode(plan), as: UTF8.self)
+    /// - Throws: when the plan cannot be encoded (nothing is printed or saved then).
+    public func render(_ plan: Plan) throws(CanonicalJSON.EncodingFailure) -> String {
+        String(decoding: try CanonicalJSON.encode(plan), as: UTF8.self)
     }
 }
 

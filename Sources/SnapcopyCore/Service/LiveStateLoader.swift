@@ -37,7 +37,7 @@ public struct LiveStateLoader: Sendable {
         var state = LiveState()
         var scopeOf: [String: AccountScope] = [:]
         for (scope, snapshots) in zip(scopes, listings) {
-            state.markDescribed(scope.region)
+            state.markListed(scope, snapshots: snapshots)
             for snapshot in snapshots where scopeOf[snapshot.arn.description] == nil {
                 scopeOf[snapshot.arn.description] = scope
                 state.insert(snapshot)
@@ -48,14 +48,12 @@ public struct LiveStateLoader: Sendable {
         let tags = try await forEach(lookups) { lookup in
             try await service.tags(of: lookup.0, in: lookup.1)
         }
-        var result = LiveState(regions: state.regions)
         var tagsByARN: [String: Tags] = [:]
         for (lookup, tagSet) in zip(lookups, tags) { tagsByARN[lookup.0] = tagSet }
-        for var snapshot in state.snapshots {
+        state.updateSnapshots { snapshot in
             if let tagSet = tagsByARN[snapshot.arn.description] { snapshot.tags = tagSet }
-            result.insert(snapshot)
         }
-        return result
+        return state
     }
 
     /// The ARNs whose tags the planner reads: existing targets, recorded targets, and copied sources.
@@ -68,7 +66,7 @@ public struct LiveStateLoader: Sendable {
         }
         for copy in copies {
             for target in state.snapshots(region: copy.region, identifier: copy.target)
-            where target.snapshotType != "shared" && target.snapshotType != "public" {
+            where !target.type.isForeign {
                 add(target)
             }
             if copy.copyTags {

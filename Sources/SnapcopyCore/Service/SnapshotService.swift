@@ -19,8 +19,10 @@ public struct AccountScope: Sendable, Hashable, Comparable, Codable, CustomStrin
 /// What `CopyDBClusterSnapshot` needs, with the tag set already merged (the API does not merge
 /// `CopyTags` with `Tags`: when `Tags` is non-empty it ignores `CopyTags`).
 public struct CopyRequest: Sendable, Hashable, Codable {
-    /// The source ARN (cross-region or cross-account) or identifier.
+    /// The source ARN (cross-region or cross-account) or identifier, as the manifest names it.
     public var source: String
+    /// The source's ARN when known: what the lock file records.
+    public var sourceARN: String?
     /// The source's region; a pre-signed URL is generated when it differs from the destination.
     public var sourceRegion: String
     public var target: String
@@ -29,8 +31,9 @@ public struct CopyRequest: Sendable, Hashable, Codable {
     public var tags: Tags
     public var copyTags: Bool
 
-    public init(source: String, sourceRegion: String, target: String, kmsKeyID: String?, tags: Tags, copyTags: Bool) {
+    public init(source: String, sourceARN: String? = nil, sourceRegion: String, target: String, kmsKeyID: String?, tags: Tags, copyTags: Bool) {
         self.source = source
+        self.sourceARN = sourceARN ?? SnapshotARN(source)?.description
         self.sourceRegion = sourceRegion
         self.target = target
         self.kmsKeyID = kmsKeyID
@@ -39,9 +42,23 @@ public struct CopyRequest: Sendable, Hashable, Codable {
     }
 }
 
+extension CopyRequest {
+    /// The copy call of a planned create: source, key and tags exactly as planned. For a chained
+    /// copy whose upstream's ARN the plan could not know (its account was not known), the
+    /// upstream's ARN, learnt once it exists, is recorded and put in the ownership tag.
+    public init(for change: PlannedChange, upstreamARN: String?) {
+        let sourceARN = change.after?.sourceARN ?? SnapshotARN(change.source)?.description ?? upstreamARN
+        var tags = change.after?.tags ?? Tags()
+        if tags[TagRules.ownershipKey] == nil, let sourceARN { tags[TagRules.ownershipKey] = sourceARN }
+        self.init(source: change.source, sourceARN: sourceARN,
+                  sourceRegion: SnapshotARN(change.source)?.region ?? change.region, target: change.target,
+                  kmsKeyID: change.after?.kmsKeyID, tags: tags, copyTags: change.after?.copyTags ?? false)
+    }
+}
+
 /// Why a service call failed, in the terms the planner and applier act on.
-public struct SnapshotServiceError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable {
+public struct SnapshotServiceError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
         case notFound, alreadyExists, quotaExceeded, invalidState, kmsKeyNotAccessible, accessDenied, throttled, other
     }
 

@@ -52,6 +52,8 @@ public struct LockRecord: Sendable, Hashable, Codable {
         case pending
         case copying
         case available
+        /// The copy ended in a failed state; the next plan replaces it.
+        case failed
     }
 
     /// The write a `pending` record is about to make.
@@ -76,6 +78,11 @@ public struct LockRecord: Sendable, Hashable, Codable {
     public var snapshotCreateTime: String?
     public var startedAt: String?
     public var completedAt: String?
+    /// When snapcopy last saw the copy in progress (kept while it is copying).
+    public var observedAt: String?
+    /// When `percentProgress` was first seen at its current value, so a copy that makes no
+    /// progress across observations can be told from one that is merely slow.
+    public var progressSince: String?
     /// The digest of the manifest entry the record came from.
     public var entryDigest: String
 
@@ -83,7 +90,8 @@ public struct LockRecord: Sendable, Hashable, Codable {
         region: String, target: String, targetARN: String? = nil, sourceARN: String, kmsKeyID: String? = nil,
         tags: Tags = [:], copyTags: Bool = false, deletionPolicy: DeletionPolicy = .retain, roleARN: String? = nil,
         status: Status = .available, operation: Operation? = nil, percentProgress: Int? = nil,
-        snapshotCreateTime: String? = nil, startedAt: String? = nil, completedAt: String? = nil, entryDigest: String = ""
+        snapshotCreateTime: String? = nil, startedAt: String? = nil, completedAt: String? = nil,
+        observedAt: String? = nil, progressSince: String? = nil, entryDigest: String = ""
     ) {
         self.region = region
         self.target = target.lowercased()
@@ -100,6 +108,8 @@ public struct LockRecord: Sendable, Hashable, Codable {
         self.snapshotCreateTime = snapshotCreateTime
         self.startedAt = startedAt
         self.completedAt = completedAt
+        self.observedAt = observedAt
+        self.progressSince = progressSince
         self.entryDigest = entryDigest
     }
 
@@ -141,19 +151,31 @@ extension LockFile {
         guard version >= 1 else {
             throw LockFileError(file: file, message: "lock file version \(version) does not exist", fix: "restore it from version control")
         }
+        var lock: LockFile
         do {
-            var lock = try JSONDecoder().decode(LockFile.self, from: Data(contents))
-            lock.records.sort { $0.identity < $1.identity }
-            return lock
+            lock = try JSONDecoder().decode(LockFile.self, from: Data(contents))
         } catch {
             throw LockFileError(
                 file: file, message: "the lock file does not match version \(version)'s format (\(CanonicalJSON.describe(error))); it was left untouched",
                 fix: "restore it from version control (git checkout -- \(file))")
         }
+        var first: [CopyIdentity: Int] = [:]
+        for (index, record) in lock.records.enumerated() {
+            if let earlier = first[record.identity] {
+                throw LockFileError(
+                    file: file,
+                    message: "records[\(earlier)] and records[\(index)] both record \(record.target) in \(record.region); a copy has one record. The lock file was left untouched",
+                    fix: "restore it from version control (git checkout -- \(file)), or delete the record that is wrong after checking the account")
+            }
+            first[record.identity] = index
+        }
+        lock.records.sort { $0.identity < $1.identity }
+        return lock
     }
 
     /// The file's bytes: key-sorted JSON with two-space indent and a trailing newline.
-    public func encoded() -> [UInt8] {
-        CanonicalJSON.encode(self)
+    /// - Throws: when it cannot be encoded; nothing must be written then.
+    public func encoded() throws(CanonicalJSON.EncodingFailure) -> [UInt8] {
+        try CanonicalJSON.encode(self)
     }
 }

@@ -1,0 +1,219 @@
+import Foundation
+
+extension ApplyScheduler {
+    /// What follows a write's answer.
+    mutating func wrote(_ write: ApplyWrite, _ outcome: WriteOutcome, at now: Date) -> [Action] {
+        var actions: [Action] = []
+        let identity = write.identity
+        guard var entry = entries[identity] else { return actions }
+        switch (write.kind, outcome) {
+        case (.copy, .succeeded(let snapshot)):
+            guard let snapshot else {
+                scopes[write.scope]?.ours.remove(identity)
+                fail(identity, "the copy call returned no snapshot; the next plan or apply will find out whether it was made", into: &actions)
+                return actions
+            }
+            if entry.change.action == .replace { result.replaced += 1 } else { result.created += 1 }
+            entry.arn = snapshot.arn.description
+            entry.percent = snapshot.percentProgress
+            entry.since = now
+            entry.phase = .copying
+            entries[identity] = entry
+            actions.append(.report(.copyStarted(identity, arn: snapshot.arn.description)))
+            actions += observe(identity, snapshot, at: now)
+        case (.copy, .failed(let error)) where error.kind == .quotaExceeded:
+            // Definitely not started. Either the in-flight limit (wait for a slot) or the account's
+            // snapshot quota (nothing more can start here): the same error code, told apart below.
+            scopes[write.scope]?.ours.remove(identity)
+            entry.phase = .queued
+            entries[identity] = entry
+            var scope = scopes[write.scope]
+            scope?.queue.insert(identity, at: 0)
+            if let inFlight = scope?.inFlight, inFlight > 0 {
+                scope?.learnedLimit = inFlight
+                if scope?.reportedWaiting == false {
+                    scope?.reportedWaiting = true
+                    actions.append(.report(.waitingForSlot(write.scope, inflight: inFlight)))
+                }
+            } else {
+                scope?.quota = .checking
+            }
+            scopes[write.scope] = scope
+        case (.copy, .failed(let error)):
+            scopes[write.scope]?.ours.remove(identity)
+            let message: String
+            switch error.kind {
+            case .alreadyExists:
+                message = "the copy could not be started: \(error.message) (it was made since the plan; run plan again to see it)"
+            case _ where error.isDefiniteRefusal:
+                message = "the copy could not be started: \(error.message)"
+            default:
+                message = "the copy's outcome is unknown (\(error.message)); the next plan or apply will find out, and will not copy it twice"
+            }
+            fail(identity, message, into: &actions)
+        case (.deleteForReplacement, .succeeded):
+            entry.phase = .awaitingOldGone
+            entries[identity] = entry
+            scopes[write.scope]?.awaitingGone.insert(identity)
+            actions.append(.report(.started(identity, .replace)))
+        case (.deleteForReplacement, .failed(let error)) where error.kind == .notFound:
+            entry.phase = .queued
+            entries[identity] = entry
+            enqueue(identity)
+        case (.deleteForReplacement, .failed(let error)):
+            fail(identity, "replace failed: the old target could not be deleted: \(error.message)", into: &actions)
+        case (.updateTags, .succeeded):
+            entry.phase = .done
+            entries[identity] = entry
+            result.tagsUpdated += 1
+            actions.append(.report(.completed(identity, .updateTags)))
+        case (.updateTags, .failed(let error)):
+            fail(identity, "update-tags failed: \(error.message)", into: &actions)
+        case (.repairTags, .succeeded):
+            entry.phase = .done
+            entries[identity] = entry
+        case (.repairTags, .failed(let error)):
+            fail(identity, "the copy is available, but adding the tags it arrived without failed: \(error.message); the next apply repairs them", into: &actions)
+        case (.delete, .succeeded), (.cancel, .succeeded):
+            entry.phase = .done
+            entries[identity] = entry
+            result.deleted += 1
+            actions.append(.report(.completed(identity, .delete)))
+        case (.delete, .failed(let error)), (.cancel, .failed(let error)):
+            if error.kind == .notFound {
+                entry.phase = .done
+                entries[identity] = entry
+                result.deleted += 1
+                actions.append(.report(.completed(identity, .delete)))
+            } else {
+                fail(identity, "delete failed: \(error.message)", into: &actions)
+            }
+        }
+        return actions
+    }
+
+    /// Follows a copy of this run to its next state: progress, available, failed.
+    mutating func observe(_ identity: CopyIdentity, _ live: LiveSnapshot, at now: Date) -> [Action] {
+        var actions: [Action] = []
+        guard var entry = entries[identity], entry.phase == .copying else { return actions }
+        actions.append(.record([.observe(identity, live)]))
+        if live.isAvailable {
+            scopes[entry.scope]?.ours.remove(identity)
+            available[identity] = live.arn.description
+            if entry.percent != 100 {
+                actions.append(.report(.progress(identity, percent: 100, elapsed: Self.elapsed(from: entry.since, to: now))))
+            }
+            entry.percent = 100
+            if entry.isFollowed { result.finished += 1 }
+            actions.append(.report(.completed(identity, entry.change.action == .wait ? .create : entry.change.action)))
+            if options.verifyTags, entry.request != nil {
+                entry.phase = .verifying
+                verifyQueue.append(identity)
+            } else {
+                entry.phase = .done
+            }
+            entries[identity] = entry
+            release(identity)
+        } else if live.hasFailed {
+            scopes[entry.scope]?.ours.remove(identity)
+            entries[identity] = entry
+            fail(identity, "the copy ended in status \(live.status); the next plan replaces it", into: &actions)
+        } else if live.percentProgress != entry.percent {
+            entry.percent = live.percentProgress
+            entries[identity] = entry
+            actions.append(.report(.progress(identity, percent: live.percentProgress ?? 0, elapsed: Self.elapsed(from: entry.since, to: now))))
+        }
+        return actions
+    }
+
+    /// What follows a listing of `key`.
+    mutating func listed(_ key: AccountScope, _ listing: Result<[LiveSnapshot], SnapshotServiceError>, at now: Date) -> [Action] {
+        var actions: [Action] = []
+        let snapshots: [LiveSnapshot]
+        switch listing {
+        case .success(let listed):
+            snapshots = listed.filter { $0.isNeptune && !$0.type.isForeign }
+        case .failure(let error):
+            if error.kind == .accessDenied {
+                scopes[key]?.unlistable = error.message
+                for identity in (scopes[key]?.ours ?? []).sorted() where entries[identity]?.phase == .copying {
+                    fail(identity, "cannot follow the copy: listing \(key) was refused (\(error.message)); it continues in AWS, and the next plan or apply picks it up", into: &actions)
+                }
+            } else {
+                actions.append(.report(.note("listing \(key) failed (\(error.message)); trying again in \(ApplyResult.format(options.pollInterval))")))
+            }
+            return actions
+        }
+        let byIdentity = Dictionary(snapshots.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        scopes[key]?.observedInFlight = Set(snapshots.filter(\.isCopyInFlight).map(\.identity))
+        for (identity, snapshot) in byIdentity where snapshot.isAvailable { available[identity] = snapshot.arn.description }
+
+        // Copies of this run.
+        for identity in (scopes[key]?.ours ?? []).sorted() where entries[identity]?.phase == .copying {
+            if let live = byIdentity[identity] {
+                actions += observe(identity, live, at: now)
+            } else {
+                scopes[key]?.ours.remove(identity)
+                let percent = entries[identity]?.percent.map { "at \($0)%" } ?? "in progress"
+                fail(identity, "the copy disappeared while \(percent) (deleted or cancelled out of band); the next apply copies it again", into: &actions)
+            }
+        }
+        // Replacements whose old target is gone.
+        for identity in (scopes[key]?.awaitingGone ?? []).sorted() where byIdentity[identity] == nil {
+            scopes[key]?.awaitingGone.remove(identity)
+            entries[identity]?.phase = .queued
+            enqueue(identity)
+        }
+        // Upstream copies that others make (or that became available, failed or vanished).
+        for upstream in waitingOn.keys.sorted() where upstreamScope[upstream] == key {
+            let state = entries[upstream]?.phase
+            if let live = byIdentity[upstream] {
+                if live.isAvailable {
+                    release(upstream)
+                } else if live.hasFailed, state != .copying {
+                    failDependents(of: upstream, because: "ended in status \(live.status)", into: &actions)
+                }
+            } else if state == .idle || state == .done {
+                failDependents(of: upstream, because: "does not exist (it was deleted out of band)", into: &actions)
+            }
+        }
+        // A quota refusal with nothing known in flight: the listing tells which quota it was.
+        if scopes[key]?.quota == .checking {
+            let inFlight = scopes[key]?.inFlight ?? 0
+            if inFlight > 0 {
+                scopes[key]?.quota = .open
+                scopes[key]?.learnedLimit = inFlight
+                actions.append(.report(.waitingForSlot(key, inflight: inFlight)))
+            } else {
+                scopes[key]?.quota = .exhausted
+                let manual = snapshots.filter { $0.type == .manual }.count
+                for identity in scopes[key]?.queue ?? [] where entries[identity]?.phase == .queued {
+                    fail(identity, "not started: the account's manual snapshot quota in \(key.region) is reached (\(manual) manual cluster snapshots there, and no copy in progress); delete snapshots you no longer need, or ask for a higher quota (Service Quotas: Amazon Neptune, manual DB cluster snapshots)", into: &actions)
+                }
+                scopes[key]?.queue.removeAll()
+            }
+        }
+        return actions
+    }
+
+    /// What follows reading a new copy's tags: repair any it arrived without.
+    mutating func tagsRead(_ identity: CopyIdentity, _ read: Result<Tags, SnapshotServiceError>) -> [Action] {
+        var actions: [Action] = []
+        guard var entry = entries[identity], entry.phase == .verifying else { return actions }
+        switch read {
+        case .success(let live):
+            var missing = Tags()
+            for (key, value) in entry.request?.tags ?? Tags() where live[key] != value { missing[key] = value }
+            if missing.isEmpty {
+                entry.phase = .done
+            } else {
+                entry.repair = missing
+                writeQueue.append(identity)
+            }
+            entries[identity] = entry
+        case .failure(let error):
+            fail(identity, "the copy is available, but its tags could not be checked (\(error.message)); the next plan compares them", into: &actions)
+        }
+        return actions
+    }
+}

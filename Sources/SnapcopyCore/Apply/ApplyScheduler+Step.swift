@@ -1,0 +1,194 @@
+import Foundation
+
+extension ApplyScheduler {
+    /// Starts what may start now; when nothing is in flight, sleeps until the next listing or finishes.
+    mutating func step(at now: Date) -> [Action] {
+        guard !isFinished else { return [] }
+        var actions: [Action] = []
+        if stop == nil, let deadline, now >= deadline, isWaiting {
+            stop = .timedOut
+            result.timedOut = options.waitTimeout
+        }
+        if stop == nil {
+            var capacity = options.parallelism - callsInFlight
+            var writes = immediateWrites(capacity: &capacity)
+            writes += copies(capacity: &capacity, reports: &actions)
+            if !writes.isEmpty { actions.append(.perform(writes)) }
+            actions += verifications(capacity: &capacity)
+            actions += listings(capacity: &capacity, at: now)
+        }
+        guard callsInFlight == 0, !isSleeping, !actions.contains(where: \.isCall) else { return actions }
+        if stop == nil, isWaiting, let wake = nextListing {
+            isSleeping = true
+            actions.append(.sleep(until: deadline.map { min($0, wake) } ?? wake))
+        } else {
+            actions += finish(at: now)
+        }
+        return actions
+    }
+
+    /// Tag updates, deletions and replacements' deletions, in plan order, within `capacity`.
+    mutating func immediateWrites(capacity: inout Int) -> [ApplyWrite] {
+        var writes: [ApplyWrite] = []
+        while capacity > 0, !writeQueue.isEmpty {
+            let identity = writeQueue.removeFirst()
+            guard var entry = entries[identity], entry.phase == .awaitingWrite || entry.phase == .verifying else { continue }
+            let change = entry.change
+            let kind: ApplyWrite.Kind
+            if let repair = entry.repair, let arn = entry.arn {
+                kind = .repairTags(arn: arn, add: repair)
+                entry.repair = nil
+            } else {
+                switch change.action {
+                case .updateTags:
+                    guard let arn = change.before?.arn else {
+                        entries[identity] = entry
+                        var reports: [Action] = []
+                        fail(identity, "update-tags failed: the target's ARN is unknown", into: &reports)
+                        continue
+                    }
+                    let removed = change.tagChanges.filter { $0.kind == .remove }.map(\.key)
+                    var added = Tags()
+                    for tag in change.tagChanges where tag.kind != .remove { added[tag.key] = tag.after }
+                    kind = .updateTags(arn: arn, remove: removed, add: added)
+                case .delete:
+                    kind = .delete(identifier: change.before?.identifier ?? change.target)
+                case .replace:
+                    kind = .deleteForReplacement(identifier: change.before?.identifier ?? change.target)
+                case .create, .noop, .wait, .adopt, .forget:
+                    continue
+                }
+                entry.phase = .writing
+            }
+            entries[identity] = entry
+            writes.append(ApplyWrite(change: change, scope: entry.scope, kind: kind))
+            callsInFlight += 1
+            capacity -= 1
+        }
+        return writes
+    }
+
+    /// Copies whose source is available, per scope within its free slots and within `capacity`.
+    mutating func copies(capacity: inout Int, reports: inout [Action]) -> [ApplyWrite] {
+        var writes: [ApplyWrite] = []
+        for key in scopes.keys.sorted() where capacity > 0 {
+            guard var scope = scopes[key], scope.quota == .open, !scope.queue.isEmpty else { continue }
+            var free = limit(of: key) - scope.inFlight
+            while free > 0, capacity > 0, !scope.queue.isEmpty {
+                let identity = scope.queue.removeFirst()
+                guard var entry = entries[identity], entry.phase == .queued else { continue }
+                let request = CopyRequest(for: entry.change, upstreamARN: entry.change.dependsOn.first.flatMap { available[$0] })
+                entry.request = request
+                entry.phase = .starting
+                entries[identity] = entry
+                scope.ours.insert(identity)
+                scope.reportedWaiting = false
+                writes.append(ApplyWrite(change: entry.change, scope: key, kind: .copy(request)))
+                callsInFlight += 1
+                capacity -= 1
+                free -= 1
+            }
+            if !scope.queue.isEmpty, free <= 0, !scope.reportedWaiting {
+                scope.reportedWaiting = true
+                reports.append(.report(.waitingForSlot(key, inflight: scope.inFlight)))
+            }
+            scopes[key] = scope
+        }
+        return writes
+    }
+
+    /// Tag reads of new copies, within `capacity`.
+    mutating func verifications(capacity: inout Int) -> [Action] {
+        var actions: [Action] = []
+        while capacity > 0, !verifyQueue.isEmpty {
+            let identity = verifyQueue.removeFirst()
+            guard let entry = entries[identity], entry.phase == .verifying, let arn = entry.arn else { continue }
+            actions.append(.readTags(identity, arn: arn, scope: entry.scope))
+            callsInFlight += 1
+            capacity -= 1
+        }
+        return actions
+    }
+
+    /// Listings of the scopes being watched whose poll interval has passed (at once when a quota must be checked).
+    mutating func listings(capacity: inout Int, at now: Date) -> [Action] {
+        var actions: [Action] = []
+        let interval = Self.seconds(options.pollInterval)
+        for key in watchedScopes.sorted() where capacity > 0 {
+            guard var scope = scopes[key], !scope.isListing, scope.unlistable == nil else { continue }
+            guard scope.quota == .checking || now >= scope.lastListed.addingTimeInterval(interval) else { continue }
+            scope.isListing = true
+            scopes[key] = scope
+            actions.append(.list(key))
+            callsInFlight += 1
+            capacity -= 1
+        }
+        return actions
+    }
+
+    /// The scopes whose listings apply waits on.
+    var watchedScopes: Set<AccountScope> {
+        var watched = Set<AccountScope>()
+        for (key, scope) in scopes where scope.unlistable == nil {
+            if !scope.awaitingGone.isEmpty || scope.quota == .checking { watched.insert(key) }
+            guard options.wait else { continue }
+            if scope.ours.contains(where: { entries[$0]?.phase == .copying }) || !scope.queue.isEmpty { watched.insert(key) }
+        }
+        if options.wait {
+            for upstream in waitingOn.keys {
+                if let key = upstreamScope[upstream], scopes[key]?.unlistable == nil { watched.insert(key) }
+            }
+        }
+        return watched
+    }
+
+    /// Whether anything is left that a later listing could move on.
+    var isWaiting: Bool { !watchedScopes.isEmpty }
+
+    /// When the next watched scope is due a listing.
+    var nextListing: Date? {
+        let interval = Self.seconds(options.pollInterval)
+        return watchedScopes.compactMap { scopes[$0]?.lastListed.addingTimeInterval(interval) }.min()
+    }
+
+    /// The summary, and the lock-file observation of copies still in progress.
+    mutating func finish(at now: Date) -> [Action] {
+        isFinished = true
+        var actions: [Action] = []
+        let ordered = entries.values.sorted { $0.position < $1.position }
+        var inProgress: [CopyIdentity] = []
+        for entry in ordered {
+            let identity = entry.change.identity
+            switch entry.phase {
+            case .copying:
+                result.stillCopying.append(.init(identity: identity, percent: entry.percent))
+                inProgress.append(identity)
+            case .queued, .awaitingOldGone, .awaitingWrite:
+                let reason: ApplyResult.CopyNotStarted.Reason
+                if stop != nil {
+                    reason = .stopped
+                } else if let upstream = entry.change.dependsOn.first(where: { available[$0] == nil }) {
+                    reason = .waitingForSource(upstream)
+                } else {
+                    reason = .waitingForSlot(entry.scope)
+                }
+                result.notStarted.append(.init(identity: identity, reason: reason))
+            case .idle, .writing, .starting, .verifying, .done, .failed:
+                break
+            }
+        }
+        if !inProgress.isEmpty { actions.append(.record([.stillInProgress(inProgress)])) }
+        actions.append(.finish(result))
+        return actions
+    }
+}
+
+extension ApplyScheduler.Action {
+    /// Whether the action is an API call (its answer comes back as an event).
+    var isCall: Bool {
+        switch self {
+        case .perform, .list, .readTags: true
+        case .record, .sleep, .report, .finish: false
+        }
+    }
+}
