@@ -16,6 +16,7 @@ import TestSupport
 enum ApplyServers {
     private static let endToEndServer = Task { try await FakeNeptuneServer.start() }
     private static let crashServer = Task { try await FakeNeptuneServer.start() }
+    private static let longRunningServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -25,6 +26,11 @@ enum ApplyServers {
     /// The crash suite's server, with state, faults and counters reset.
     static func crash() async throws -> FakeNeptuneServer {
         try await fresh(crashServer)
+    }
+
+    /// The long-running apply suite's server, with state, faults and counters reset.
+    static func longRunning() async throws -> FakeNeptuneServer {
+        try await fresh(longRunningServer)
     }
 
     private static func fresh(_ task: Task<FakeNeptuneServer, any Error>) async throws -> FakeNeptuneServer {

@@ -164,7 +164,7 @@ extension LockFile {
             if let earlier = first[record.identity] {
                 throw LockFileError(
                     file: file,
-                    message: "records[\(earlier)] and records[\(index)] both record \(record.target) in \(record.region); a copy has one record. The lock file was left untouched",
+                    message: "records[\(earlier)] and records[\(index)] both record \(record.identity.target) in \(record.region) (targets compare case-insensitively); a copy has one record. The lock file was left untouched",
                     fix: "restore it from version control (git checkout -- \(file)), or delete the record that is wrong after checking the account")
             }
             first[record.identity] = index

@@ -390,7 +390,7 @@ struct ManifestReader {
 
     private func quotedKey(_ key: String) -> String {
         let plain = !key.isEmpty && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
-        return plain ? key : "[\"\(key)\"]"
+        return plain ? key : "[\(CanonicalJSON.quote(key))]"
     }
 
     private func article(_ typeName: String) -> String {
