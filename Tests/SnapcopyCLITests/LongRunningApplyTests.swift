@@ -97,6 +97,27 @@ struct LongRunningApplyTests {
         }
     }
 
+    @Test("a chained copy with copyTags carries its upstream's tags, without its ignored keys, as planned (defect 8)")
+    func chainedCopyTags() async throws {
+        try await withWorkspace { workspace, server in
+            try await server.seedSources(["tagged-src"], tags: ["team": "graph", "backup-window": "03:00"])
+            try await server.configure(FakeConfig(copyingSeconds: 1))
+            let defaults = ApplyManifest.Defaults(ignoreTagKeys: ["backup-window"])
+            try workspace.write(ApplyManifest([
+                Entry(source: "tagged-src", target: "first", copyTags: true, tags: ["tier": "dr"]),
+                Entry(source: "first", target: "second", copyTags: true, tags: ["site": "b"]),
+            ], defaults: defaults))
+            let run = try await workspace.apply()
+            #expect(run.exitCode == 0, "\(run.stdout)\n\(run.stderr)")
+            let second = try #require(try await workspace.live.snapshot("second")?.arn)
+            #expect(try await workspace.live.tags(of: second) == [
+                "team": "graph", "tier": "dr", "site": "b", TagRules.ownershipKey: ApplyWorkspace.snapshotARN("first"),
+            ])
+            let record = try #require(try workspace.lockFile()?.records.first { $0.target == "second" })
+            #expect(record.tags["backup-window"] == nil && record.tags["team"] == "graph")
+        }
+    }
+
     @Test("--wait-timeout running out exits 1, records everything and says which copies are still in progress (defect 4)")
     func waitTimeoutFails() async throws {
         try await withWorkspace { workspace, server in

@@ -101,7 +101,7 @@ public struct Applier: Sendable {
                     actions += scheduler.handle(.interrupted, at: environment.now())
                 }
                 if case .wrote(let write, let outcome) = event {
-                    journal.settle(write, outcome, at: environment.now())
+                    journal.commit(write, outcome, at: environment.now())
                     if let failure = Self.save(&journal) { events.append(failure) }
                 }
                 actions += scheduler.handle(event, at: environment.now())

@@ -91,7 +91,7 @@ public struct Canceller: Sendable {
                 break
             }
             let outcome = await service.perform(write)
-            journal.settle(write, outcome, at: now())
+            journal.commit(write, outcome, at: now())
             let percent = live?.percentProgress.map { "\($0)%" } ?? "an unknown point"
             switch outcome {
             case .succeeded:

@@ -4,7 +4,7 @@ import Foundation
 /// that writes the lock file goes through it.
 ///
 /// Write-ahead is enforced here: ``begin(_:at:)`` saves the intent of API writes and throws when
-/// it cannot, so the caller never makes a call whose intent is not on disk. ``settle(_:_:at:)``
+/// it cannot, so the caller never makes a call whose intent is not on disk. ``commit(_:_:at:)``
 /// records what came of a call, ``record(_:at:)`` records changes that need no call, and
 /// ``save()`` writes what changed (nothing, byte for byte, when nothing did).
 public struct Journal: Sendable {
@@ -54,9 +54,10 @@ public struct Journal: Sendable {
 
     /// Records what came of `write` (in memory; ``save()`` writes it).
     ///
-    /// A definite refusal restores the record as it was before ``begin(_:at:)``; an unknown
-    /// outcome (a lost response) leaves the pending record, from which the next plan converges.
-    public mutating func settle(_ write: ApplyWrite, _ outcome: WriteOutcome, at now: Date) {
+    /// A definite refusal abandons the intent: the record is as it was before ``begin(_:at:)``.
+    /// An unknown outcome (a lost response) leaves the pending record, from which the next plan
+    /// converges.
+    public mutating func commit(_ write: ApplyWrite, _ outcome: WriteOutcome, at now: Date) {
         let identity = write.identity
         let snapshot: LiveSnapshot?
         switch outcome {
@@ -65,7 +66,7 @@ public struct Journal: Sendable {
         case .failed(let error) where error.kind == .notFound && write.kind.isDeletion:
             snapshot = nil  // already gone: what the deletion wanted
         case .failed(let error):
-            if error.isDefiniteRefusal { restore(identity) }
+            if error.isDefiniteRefusal { abandon(write) }
             return
         }
         defer { before[identity] = nil }
@@ -121,7 +122,10 @@ public struct Journal: Sendable {
         }
     }
 
-    private mutating func restore(_ identity: CopyIdentity) {
+    /// Withdraws the intent of `write`, whose call was not made or was refused: its record is as it
+    /// was before ``begin(_:at:)`` (in memory; ``save()`` writes it).
+    public mutating func abandon(_ write: ApplyWrite) {
+        let identity = write.identity
         switch before[identity] {
         case .some(.some(let previous)): lock.upsert(previous)
         case .some(.none): lock.remove(identity)
