@@ -29,26 +29,46 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-wait"), help: "Return once copies are started; records stay copying until a later plan or apply.")
     var noWait = false
 
-    @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("Stop waiting for copies after this long (e.g. 90m, 2h, 30s).", valueName: "duration"))
+    @Option(name: .customLong("wait-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Stop waiting for copies after this long (e.g. 90m, 2h, 30s); running out exits 1.", valueName: "duration"))
     var waitTimeout: DurationArgument?
 
-    @Option(name: .customLong("max-inflight-copies"), help: "At most this many copies in progress per account and destination region.")
+    @Option(name: .customLong("max-inflight-copies"), parsing: .unconditional,
+            help: ArgumentHelp("At most this many copies in progress per account and destination region (1 to 100).", valueName: "n"))
     var maxInflightCopies = 5
 
-    @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Time between two listings while waiting.", valueName: "duration"))
+    @Option(name: .customLong("poll-interval"), parsing: .unconditional,
+            help: ArgumentHelp("Time between two listings while waiting.", valueName: "duration"))
     var pollInterval = DurationArgument(.seconds(15))
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Wait this long for another apply to release the lock file.", valueName: "duration"))
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Wait this long for another apply to release the lock file.", valueName: "duration"))
     var lockTimeout: DurationArgument?
+
+    @Option(help: "Output format: text, or json (a result document, schemas/apply-result.schema.json, on stdout; progress goes to stderr).")
+    var format: ResultFormat = .text
+
+    /// What apply prints on stdout.
+    enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
 
     func validate() throws {
         guard (1...100).contains(maxInflightCopies) else {
-            throw ValidationError("--max-inflight-copies must be between 1 and 100")
+            throw ValidationError("--max-inflight-copies \(maxInflightCopies) is out of range: give a number from 1 to 100")
+        }
+        guard pollInterval.duration > .zero else {
+            throw ValidationError("--poll-interval must be longer than 0s")
         }
     }
 
     func run() async throws {
-        let console = Console.standard
+        try await reportingFailures(asJSON: format == .json) { try await apply() }
+    }
+
+    private func apply() async throws {
+        // With --format json, standard output carries only the result document.
+        let console = format == .json ? Console.diagnostics : Console.standard
         let environment = ProcessEnvironment.current
         let startedAt = Date()
         let applyLock = try await ApplyLock.acquire(lockFile: global.lockFile, timeout: lockTimeout?.duration, startedAt: startedAt)
@@ -93,6 +113,15 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         console.output("\n" + result.summaryLine + "\n")
         console.output(Self.followUp(result, rerun: global.commandLine("apply", arguments: paths)))
+        if format == .json {
+            let report = ApplyReport(result: result, calls: context.callCounts, lock: journal.lock.serial > 0 ? journal.lock : lock,
+                                     lockPath: global.lockFile)
+            do {
+                console.result(try report.json())
+            } catch {
+                throw CommandFailure("snapcopy: the result could not be rendered: \(error)")
+            }
+        }
         if !result.succeeded { throw CommandFailure.exit(.failure) }
     }
 
@@ -135,9 +164,14 @@ struct ApplyCommand: AsyncParsableCommand {
             let fresh = try await PlanPreparation.prepare(paths: manifestPaths, global: global, environment: environment, context: context)
             let stale = saved.staleness(against: fresh.plan)
             guard stale.isEmpty else {
+                let replan = "run `\(global.commandLine("plan", arguments: manifestPaths + ["--out", paths[0]]))` again, review it, and apply the new plan"
+                let otherLockFile = saved.inputs.lockLineage != nil && fresh.plan.inputs.lockLineage != nil
+                    && saved.inputs.lockLineage != fresh.plan.inputs.lockLineage
                 throw CommandFailure("snapcopy: the saved plan \(paths[0]) is stale and was not applied:\n"
                     + stale.map { "  - \($0)" }.joined(separator: "\n")
-                    + "\n  fix: run `\(global.commandLine("plan", arguments: manifestPaths + ["--out", paths[0]]))` again, review it, and apply the new plan")
+                    + (otherLockFile
+                        ? "\n  fix: the plan was made with another lock file (lineage \(saved.inputs.lockLineage ?? "")) than \(global.lockFile) (lineage \(fresh.plan.inputs.lockLineage ?? "")): pass --lock-file with the lock file the plan was made with, or \(replan)"
+                        : "\n  fix: \(replan)"))
             }
             return (saved, fresh.live, fresh.lock, true)
         }
@@ -175,10 +209,14 @@ enum SavedPlan {
 }
 
 /// A duration on the command line: `90s`, `15m`, `2h`, `500ms`, or plain seconds.
-struct DurationArgument: ExpressibleByArgument, Sendable {
+struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
     var duration: Duration
 
     init(_ duration: Duration) { self.duration = duration }
+
+    /// `15s`, `2h`: as it is written on the command line (and shown as a default in `--help`).
+    var description: String { ApplyResult.format(duration) }
+    var defaultValueDescription: String { description }
 
     init?(argument: String) {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]

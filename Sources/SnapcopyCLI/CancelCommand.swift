@@ -20,7 +20,7 @@ struct CancelCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Wait this long for another apply to release the lock file.", valueName: "duration"))
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional, help: ArgumentHelp("Wait this long for another apply to release the lock file.", valueName: "duration"))
     var lockTimeout: DurationArgument?
 
     func run() async throws {

@@ -3,13 +3,23 @@ import Foundation
 /// Where commands write: standard output for results, standard error for progress and errors.
 struct Console: Sendable {
     static let standard = Console()
+    /// Everything to standard error: for commands whose standard output is one JSON document.
+    static let diagnostics = Console(outputGoesToStandardError: true)
 
-    /// Whether standard output is a terminal.
-    var outputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+    /// Whether ``output(_:)`` writes to standard error.
+    var outputGoesToStandardError = false
+
+    /// Whether what ``output(_:)`` writes goes to a terminal.
+    var outputIsTerminal: Bool { isatty(outputGoesToStandardError ? STDERR_FILENO : STDOUT_FILENO) != 0 }
     var inputIsTerminal: Bool { isatty(STDIN_FILENO) != 0 }
     var errorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
     func output(_ text: String) {
+        (outputGoesToStandardError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+    }
+
+    /// Writes the result document to standard output, whatever ``outputGoesToStandardError`` says.
+    func result(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 

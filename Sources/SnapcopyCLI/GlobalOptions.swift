@@ -1,7 +1,29 @@
 import ArgumentParser
 import Foundation
 
-/// Options every command shares.
+/// Options of every command that reads manifests: where entries that name no region go.
+struct ManifestOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The region for entries that name none (after defaults.region), and for STS. Else AWS_REGION, AWS_DEFAULT_REGION, the profile's region.",
+        valueName: "region"))
+    var region: String?
+
+    @Option(help: ArgumentHelp("Use this profile of ~/.aws/config and ~/.aws/credentials (environment keys are then ignored).", valueName: "name"))
+    var profile: String?
+
+    func validate() throws {
+        if let region, !Region.isWellFormed(region) {
+            throw ValidationError("--region \(region) is not a well-formed region name such as us-east-1")
+        }
+    }
+
+    /// The region for manifest entries that name none: `--region`, then the environment and profile.
+    func fallbackRegion(environment: ProcessEnvironment) -> String? {
+        environment.region(explicit: region, profile: profile)
+    }
+}
+
+/// Options of every command that reads the lock file and talks to the API.
 struct GlobalOptions: ParsableArguments {
     /// The largest `--parallelism` accepted.
     static let parallelismRange = 1...256
@@ -9,32 +31,26 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("lock-file"), help: ArgumentHelp("The lock file.", valueName: "path"))
     var lockFile: String = "snapcopy.lock"
 
-    @Option(help: ArgumentHelp(
-        "The region for entries that name none (after defaults.region), and for STS. Else AWS_REGION, AWS_DEFAULT_REGION, the profile's region.",
-        valueName: "region"))
-    var region: String?
+    @OptionGroup var manifests: ManifestOptions
+
+    var region: String? { manifests.region }
+    var profile: String? { manifests.profile }
 
     @Option(name: .customLong("endpoint-url"), help: ArgumentHelp(
         "Send API calls (Neptune and STS) to this URL instead of AWS. Else AWS_ENDPOINT_URL_NEPTUNE, AWS_ENDPOINT_URL, the profile's endpoint_url.",
         valueName: "url"))
     var endpointURL: String?
 
-    @Option(help: ArgumentHelp("Use this profile of ~/.aws/config and ~/.aws/credentials (environment keys are then ignored).", valueName: "name"))
-    var profile: String?
-
-    @Option(help: ArgumentHelp("At most this many API calls at once (1 to 256).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("At most this many API calls at once (1 to 256).", valueName: "n"))
     var parallelism: Int = 16
 
     @Flag(help: "Log every API attempt and the call counts to standard error, secrets redacted (also SNAPCOPY_LOG=debug).")
     var debug = false
 
-    @Flag(name: .customLong("no-color"), help: "Never colour the output (colour is also off when NO_COLOR is set or output is not a terminal).")
+    @Flag(name: .customLong("no-color"), help: "Never colour the output (colour is also off when NO_COLOR is set to anything but the empty string, or output is not a terminal).")
     var noColor = false
 
     func validate() throws {
-        if let region, !Region.isWellFormed(region) {
-            throw ValidationError("--region \(region) is not a well-formed region name such as us-east-1")
-        }
         if !Self.parallelismRange.contains(parallelism) {
             throw ValidationError("--parallelism \(parallelism) is out of range: give a number from \(Self.parallelismRange.lowerBound) to \(Self.parallelismRange.upperBound)")
         }
@@ -45,14 +61,11 @@ struct GlobalOptions: ParsableArguments {
                 throw ValidationError("--endpoint-url \(endpointURL) is not a URL such as http://127.0.0.1:5000 or https://rds.us-east-1.amazonaws.com")
             }
         }
-        if let profile, profile.isEmpty {
-            throw ValidationError("--profile needs a profile name")
-        }
     }
 
     /// The region for manifest entries that name none: `--region`, then the environment and profile.
     func fallbackRegion(environment: ProcessEnvironment) -> String? {
-        environment.region(explicit: region, profile: profile)
+        manifests.fallbackRegion(environment: environment)
     }
 
     /// Whether the debug log is on (`--debug` or `SNAPCOPY_LOG=debug`).
@@ -77,9 +90,20 @@ struct GlobalOptions: ParsableArguments {
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// The message of an argument-parsing error, for options built from other options.
+    static func message(for error: any Error) -> String {
+        GlobalOptions.fullMessage(for: error)
+    }
+
     /// Whether to colour output written to a terminal, given the environment.
     func useColor(environment: [String: String], console: Console) -> Bool {
-        !noColor && environment["NO_COLOR"] == nil && console.outputIsTerminal && environment["TERM"] != "dumb"
+        Self.colorAllowed(noColor: noColor, environment: environment, isTerminal: console.outputIsTerminal)
+    }
+
+    /// Colour only on a terminal, without `--no-color`, with `NO_COLOR` unset or empty (the
+    /// convention: set and non-empty turns it off), and not on a `dumb` terminal.
+    static func colorAllowed(noColor: Bool, environment: [String: String], isTerminal: Bool) -> Bool {
+        !noColor && (environment["NO_COLOR"] ?? "").isEmpty && isTerminal && environment["TERM"] != "dumb"
     }
 }
 

@@ -4,32 +4,52 @@ import SnapcopyCore
 /// Reads the manifest paths given on the command line: files, or directories read recursively
 /// for `*.json` files in sorted order.
 enum ManifestFiles {
+    /// `-` (or `/dev/stdin`) reads standard input. A file given twice, or a file and a folder that
+    /// holds it, is read once.
     static func read(_ paths: [String]) throws -> [ManifestSource] {
         var sources: [ManifestSource] = []
+        var seen = Set<String>()
         let fileManager = FileManager.default
+        func add(_ file: String) throws {
+            guard seen.insert(realPath(file)).inserted else { return }
+            sources.append(try read(file: file))
+        }
         for path in paths {
+            if path == "-" || path == "/dev/stdin" {
+                guard seen.insert("/dev/stdin").inserted else { continue }
+                sources.append(ManifestSource(path: "<stdin>", contents: Array(FileHandle.standardInput.readDataToEndOfFile())))
+                continue
+            }
             var isDirectory: ObjCBool = false
             guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw CommandFailure("snapcopy: \(path): no such file or directory\n  fix: give a manifest file or a directory of *.json manifests")
+                throw CommandFailure("snapcopy: \(path): no such file or directory\n  fix: give a manifest file or a directory of *.json manifests (or - for standard input)")
             }
             if isDirectory.boolValue {
                 let found = try jsonFiles(under: path)
                 if found.isEmpty {
                     throw CommandFailure("snapcopy: \(path): the directory holds no *.json manifests\n  fix: give a directory that contains manifests, or the manifest files themselves")
                 }
-                for file in found { sources.append(try read(file: file)) }
+                for file in found { try add(file) }
             } else {
-                sources.append(try read(file: path))
+                try add(path)
             }
         }
         return sources
     }
 
+    /// The file's path with symbolic links and `.`/`..` resolved, to tell when two paths name one file.
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return (path as NSString).standardizingPath }
+        defer { free(resolved) }
+        return String(decoding: UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)), as: UTF8.self)
+    }
+
     private static func read(file: String) throws -> ManifestSource {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw CommandFailure("snapcopy: \(file): cannot be read\n  fix: check the file's permissions")
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw CommandFailure("snapcopy: \(file): cannot be read (\(String(cString: strerror(errno))))\n  fix: check the file's permissions")
         }
-        return ManifestSource(path: file, contents: Array(data))
+        defer { try? handle.close() }
+        return ManifestSource(path: file, contents: Array(handle.readDataToEndOfFile()))
     }
 
     /// The `*.json` regular files below `directory`, recursively, in sorted order.

@@ -35,35 +35,31 @@ struct PlanCommand: AsyncParsableCommand {
     var out: String?
 
     func run() async throws {
+        try await reportingFailures(asJSON: format == .json) { try await plan() }
+    }
+
+    private func plan() async throws {
         let console = Console.standard
         let environment = ProcessEnvironment.current
         var plan = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment) { manifests, lock in
             try await liveState(copies: manifests.copies, records: lock?.records ?? [], environment: environment, console: console)
         }.plan
 
-        switch format {
-        case .text: console.output(TextPlanRenderer(color: global.useColor(environment: environment.variables, console: console)).render(plan))
-        case .json: console.output(try render { () throws(CanonicalJSON.EncodingFailure) in try JSONPlanRenderer().render(plan) })
-        case .markdown: console.output(MarkdownPlanRenderer().render(plan))
-        }
+        console.output(try PlanOutput.render(plan, format: format, color: global.useColor(environment: environment.variables, console: console)))
         if let out {
             guard !plan.hasProblems else {
-                throw CommandFailure("snapcopy: the plan has entries that block apply; it was not saved to \(out)")
+                // An older plan left there could be applied by mistake.
+                let removed = FileManager.default.fileExists(atPath: out) && (try? FileManager.default.removeItem(atPath: out)) != nil
+                console.error("snapcopy: the plan has entries that block apply; it was not saved to \(out)"
+                    + (removed ? " (the older plan saved there was removed, so it cannot be applied by mistake)" : ""))
+                throw CommandFailure.exit(.failure)
             }
             plan.inputs.manifestPaths = paths
             try SavedPlan.write(plan, to: out)
+            console.error("Saved the plan to \(out). Apply exactly this plan with: \(global.commandLine("apply", arguments: [out]))")
         }
         if plan.hasProblems { throw CommandFailure.exit(.failure) }
         if detailedExitCode && !plan.isEmpty { throw CommandFailure.exit(.changesPresent) }
-    }
-
-    /// The output of a renderer that can fail, as a command failure.
-    private func render(_ body: () throws(CanonicalJSON.EncodingFailure) -> String) throws -> String {
-        do {
-            return try body()
-        } catch {
-            throw CommandFailure("snapcopy: the plan could not be rendered: \(error)")
-        }
     }
 
     /// The captured files when given, else the live API.

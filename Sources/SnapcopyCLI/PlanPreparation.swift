@@ -28,7 +28,8 @@ enum PlanPreparation {
     ) async throws -> PlanInputsLoaded {
         let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment)).load(try ManifestFiles.read(paths))
         guard manifests.isValid else {
-            throw CommandFailure(ValidationReport(files: paths, manifests: manifests).text())
+            let report = ValidationReport(files: paths, manifests: manifests)
+            throw CommandFailure(report.text(), json: try? report.json())
         }
         let lock = try DiskLockStore(path: global.lockFile).read()
         let live = try await describe(manifests, lock)

@@ -62,6 +62,9 @@ struct ServiceContext {
             tally: tally, debugLog: debugLog)
     }
 
+    /// The API attempts made so far (retries included), by action.
+    var callCounts: [String: Int] { tally.counts.byAction }
+
     /// Ends the run: with `--debug`, prints the total API calls and the calls by action.
     func finish() {
         guard let debugLog else { return }

@@ -13,7 +13,7 @@ public struct SnapcopyCommand: AsyncParsableCommand {
             2 changes present (plan --detailed-exitcode only); 64 usage error.
             """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, CancelCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, CancelCommand.self, ShowCommand.self, RefreshCommand.self, CaptureCommand.self]
     )
 
     public init() {}
@@ -52,10 +52,14 @@ public enum ExitStatus: Int32, Sendable {
 public struct CommandFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var status: ExitStatus
+    /// The failure as a JSON document, when a better one than the generic error document exists
+    /// (the diagnostics of invalid manifests).
+    public var json: String?
 
-    public init(_ message: String, status: ExitStatus = .failure) {
+    public init(_ message: String, status: ExitStatus = .failure, json: String? = nil) {
         self.message = message
         self.status = status
+        self.json = json
     }
 
     /// Exits with `status` and prints nothing more.
@@ -64,4 +68,16 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+/// Runs `body`; when the command prints JSON, a failure is also printed as a JSON document on
+/// standard output (so a pipeline never reads an empty document), and its message still goes to
+/// standard error.
+func reportingFailures(asJSON: Bool, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let failure as CommandFailure where asJSON && !failure.message.isEmpty {
+        Console.standard.result(try failure.json ?? ErrorDocument(failure).json())
+        throw failure
+    }
 }

@@ -12,20 +12,26 @@ struct ValidateCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Manifest files, or directories read recursively for *.json.", valueName: "path"))
     var paths: [String]
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ManifestOptions
 
     @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: Format = .text
+
+    /// What validate prints.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
 
     func run() async throws {
         let console = Console.standard
         let environment = ProcessEnvironment.current
-        let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment))
-            .load(try ManifestFiles.read(paths))
+        var sources: [ManifestSource] = []
+        try await reportingFailures(asJSON: format == .json) { sources = try ManifestFiles.read(paths) }
+        let manifests = ManifestLoader(fallbackRegion: options.fallbackRegion(environment: environment)).load(sources)
         let report = ValidationReport(files: paths, manifests: manifests)
         switch format {
         case .json: console.output(try report.json())
-        case .text, .markdown: console.output(report.text())
+        case .text: console.output(report.text())
         }
         if !manifests.isValid { throw CommandFailure.exit(.failure) }
     }

@@ -17,6 +17,7 @@ enum ApplyServers {
     private static let endToEndServer = Task { try await FakeNeptuneServer.start() }
     private static let crashServer = Task { try await FakeNeptuneServer.start() }
     private static let longRunningServer = Task { try await FakeNeptuneServer.start() }
+    private static let operationsServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -26,6 +27,11 @@ enum ApplyServers {
     /// The crash suite's server, with state, faults and counters reset.
     static func crash() async throws -> FakeNeptuneServer {
         try await fresh(crashServer)
+    }
+
+    /// The refresh/capture/result-document suite's server, with state, faults and counters reset.
+    static func operations() async throws -> FakeNeptuneServer {
+        try await fresh(operationsServer)
     }
 
     /// The long-running apply suite's server, with state, faults and counters reset.

@@ -153,7 +153,9 @@ struct LivePlanTests {
             let wrongSecret = keys.secretAccessKey + "x"
             let wrong = try await Self.plan(server, in: directory, keys: (keys.accessKeyID, wrongSecret))
             #expect(wrong.exitCode == 1)
-            #expect(wrong.stdout.isEmpty)
+            let document = try JSONDecoder().decode(ErrorDocumentShape.self, from: Data(wrong.stdout.utf8))
+            #expect(document.formatVersion == 1 && document.exitCode == 1, "--format json prints the error as JSON on stdout")
+            #expect(document.error.message.contains("SignatureDoesNotMatch"))
             #expect(wrong.stderr.hasPrefix("snapcopy: "))
             #expect(wrong.stderr.contains("SignatureDoesNotMatch (HTTP 403): The request signature we calculated does not match the signature you provided."))
             #expect(wrong.stderr.contains("Check the secret access key and that the system clock is correct."))
@@ -202,7 +204,9 @@ struct LivePlanTests {
             try await server.resetStats()
             let run = try await Self.plan(server, in: directory, keys: nil)
             #expect(run.exitCode == 1)
-            #expect(run.stdout.isEmpty)
+            let document = try JSONDecoder().decode(ErrorDocumentShape.self, from: Data(run.stdout.utf8))
+            #expect(document.error.message.hasPrefix("No AWS credentials found."), "\(run.stdout)")
+            #expect(document.error.fix != nil)
             let home = directory.url.path
             #expect(run.stderr == """
                 snapcopy: No AWS credentials found.
@@ -309,3 +313,14 @@ enum LiveServer {
     }
 }
 
+/// The error document `--format json` prints on stdout when a command fails (schemas/error.schema.json).
+struct ErrorDocumentShape: Decodable {
+    struct Detail: Decodable {
+        var message: String
+        var fix: String?
+    }
+
+    var formatVersion: Int
+    var exitCode: Int
+    var error: Detail
+}

@@ -157,8 +157,10 @@ extension ApplyScheduler {
         var actions: [Action] = []
         let ordered = entries.values.sorted { $0.position < $1.position }
         var inProgress: [CopyIdentity] = []
+        let failures = Dictionary(result.failures.map { ($0.identity, $0.message) }, uniquingKeysWith: { first, _ in first })
         for entry in ordered {
             let identity = entry.change.identity
+            result.entries.append(outcome(of: entry, failure: failures[identity]))
             switch entry.phase {
             case .copying:
                 result.stillCopying.append(.init(identity: identity, percent: entry.percent))
@@ -180,6 +182,36 @@ extension ApplyScheduler {
         if !inProgress.isEmpty { actions.append(.record([.stillInProgress(inProgress)])) }
         actions.append(.finish(result))
         return actions
+    }
+}
+
+extension ApplyScheduler {
+    /// What became of `entry` when apply finished.
+    func outcome(of entry: Entry, failure: String?) -> ApplyResult.EntryOutcome {
+        let change = entry.change
+        var outcome = ApplyResult.EntryOutcome(region: change.region, target: change.target, action: change.action, outcome: .done,
+                                               arn: entry.arn ?? change.before?.arn, percent: nil, message: nil)
+        switch entry.phase {
+        case .done, .writing, .starting, .verifying:
+            outcome.outcome = .done
+        case .idle:
+            switch change.action {
+            case .noop: outcome.outcome = .unchanged
+            case .wait:
+                outcome.outcome = .waiting
+                outcome.message = change.reasons.last
+            case .adopt, .forget, .create, .updateTags, .replace, .delete: outcome.outcome = .done
+            }
+        case .copying:
+            outcome.outcome = .copying
+            outcome.percent = entry.percent
+        case .queued, .awaitingOldGone, .awaitingWrite:
+            outcome.outcome = .notStarted
+        case .failed:
+            outcome.outcome = .failed
+            outcome.message = failure
+        }
+        return outcome
     }
 }
 

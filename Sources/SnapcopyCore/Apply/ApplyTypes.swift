@@ -54,6 +54,36 @@ public struct ApplyResult: Sendable, Equatable {
     public var interrupted = false
     /// The `--wait-timeout` that ran out, if one did.
     public var timedOut: Duration?
+    /// What became of each planned change, in plan order.
+    public var entries: [EntryOutcome] = []
+
+    /// What became of one planned change.
+    public struct EntryOutcome: Sendable, Equatable, Codable {
+        public enum Outcome: String, Sendable, Codable {
+            /// Done as planned (created and available, tags updated, deleted, adopted, forgotten).
+            case done
+            /// Nothing to do.
+            case unchanged
+            /// Started (or followed) and still copying.
+            case copying
+            /// Waiting for something apply does not wait for (a source that is not available).
+            case waiting
+            /// Not started; see the result's `notStarted`.
+            case notStarted = "not-started"
+            case failed
+        }
+
+        public var region: String
+        public var target: String
+        public var action: Action
+        public var outcome: Outcome
+        /// The copy's ARN, once known.
+        public var arn: String?
+        /// The copy's progress, while it is copying.
+        public var percent: Int?
+        /// Why it failed, or what it waits for.
+        public var message: String?
+    }
 
     public struct Failure: Sendable, Equatable {
         public var identity: CopyIdentity
@@ -117,7 +147,7 @@ public struct ApplyResult: Sendable, Equatable {
     }
 
     /// `2h`, `90m`, `45s`, `1500ms`.
-    static func format(_ duration: Duration) -> String {
+    public static func format(_ duration: Duration) -> String {
         let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }

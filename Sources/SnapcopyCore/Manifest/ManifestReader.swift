@@ -30,6 +30,13 @@ struct ManifestReader {
                    fix: "write {\"version\": 1, \"copies\": [ ... ]}")
             return []
         }
+        let numericVersion: Bool = { if case .number? = root["version"]?.value { true } else { false } }()
+        if root["copies"] == nil && !numericVersion {
+            report(root, "", rule: "not-a-manifest",
+                   "this JSON file is not a snapcopy manifest: it has no \"copies\" and no numeric \"version\"",
+                   fix: "give manifest files only: move other JSON files (package.json, captures) out of the manifests folder, or name the manifest files themselves")
+            return []
+        }
         checkKeys(root, path: "", allowed: Self.rootKeys)
         guard let version = root["version"] else {
             report(root, "version", rule: "missing-field", "the required field \"version\" is missing",
@@ -37,7 +44,9 @@ struct ManifestReader {
             return []
         }
         guard let number = version.integerValue else {
-            report(version, "version", rule: "wrong-type", "\"version\" must be a whole number, not \(article(version.typeName))",
+            let shown: String
+            if case .number(let text) = version.value { shown = text } else { shown = article(version.typeName) }
+            report(version, "version", rule: "wrong-type", "\"version\" must be a whole number such as 1, not \(shown)",
                    fix: "write \"version\": 1")
             return []
         }
@@ -130,7 +139,9 @@ struct ManifestReader {
 
         let source = readSource(node, path: path, region: region)
         let kmsKeyID: String?
-        if let key = string(node, "kmsKeyId", in: path) {
+        if isNull(node["kmsKeyId"]) {
+            kmsKeyID = nil  // null turns defaults.kmsKeyId off for this entry
+        } else if let key = string(node, "kmsKeyId", in: path) {
             kmsKeyID = checkedKMSKey(key, node["kmsKeyId"], path: "\(path).kmsKeyId", region: region)
         } else {
             kmsKeyID = defaults.kmsKeyID
@@ -149,7 +160,7 @@ struct ManifestReader {
                    fix: "remove at least \(tags.count + 1 - TagRules.maximumCount) tags from the entry or from \"defaults.tags\"")
         }
         let policy = deletionPolicy(node, in: path) ?? defaults.deletionPolicy ?? .retain
-        let role = roleARN(node, in: path) ?? defaults.roleARN
+        let role = isNull(node["roleArn"]) ? nil : (roleARN(node, in: path) ?? defaults.roleARN)
 
         if let target, let region, case .identifier(let id) = source, id.lowercased() == target.lowercased() {
             report(node["target"], "\(path).target", rule: "self-copy",
@@ -196,6 +207,12 @@ struct ManifestReader {
     }
 
     // MARK: - Field readers
+
+    /// Whether the member is present and `null` (which, for an entry's optional fields, turns off the default).
+    private func isNull(_ node: JSONNode?) -> Bool {
+        if case .null? = node?.value { return true }
+        return false
+    }
 
     private mutating func string(_ object: JSONNode, _ key: String, in path: String) -> String? {
         guard let node = object[key] else { return nil }

@@ -61,6 +61,43 @@ public enum LiveStateFile {
         return capture
     }
 
+    /// A capture of `region` as `parse` reads it back: `{"CapturedAt", "DBClusterSnapshots", "Region"}`,
+    /// each snapshot with the members snapcopy reads (named as the AWS CLI prints them) and its
+    /// `TagList` when its tags are known; sorted by ARN, canonical JSON.
+    public static func render(_ snapshots: [LiveSnapshot], region: String, capturedAt: Date) throws(CanonicalJSON.EncodingFailure) -> [UInt8] {
+        struct Tag: Encodable {
+            var Key: String
+            var Value: String
+        }
+        struct Item: Encodable {
+            var DBClusterSnapshotIdentifier: String
+            var DBClusterSnapshotArn: String
+            var DBClusterIdentifier: String?
+            var Status: String
+            var PercentProgress: Int?
+            var Engine: String
+            var StorageEncrypted: Bool
+            var KmsKeyId: String?
+            var SnapshotType: String
+            var SnapshotCreateTime: String?
+            var SourceDBClusterSnapshotArn: String?
+            var TagList: [Tag]?
+        }
+        struct Document: Encodable {
+            var Region: String
+            var CapturedAt: String
+            var DBClusterSnapshots: [Item]
+        }
+        let items = snapshots.sorted { $0.arn.description < $1.arn.description }.map { snapshot in
+            Item(DBClusterSnapshotIdentifier: snapshot.identifier, DBClusterSnapshotArn: snapshot.arn.description,
+                 DBClusterIdentifier: snapshot.clusterIdentifier, Status: snapshot.status.rawValue, PercentProgress: snapshot.percentProgress,
+                 Engine: snapshot.engine, StorageEncrypted: snapshot.storageEncrypted, KmsKeyId: snapshot.kmsKeyID,
+                 SnapshotType: snapshot.type.rawValue, SnapshotCreateTime: snapshot.createTime.map(Timestamp.format),
+                 SourceDBClusterSnapshotArn: snapshot.sourceARN, TagList: snapshot.tags?.sorted.map { Tag(Key: $0.key, Value: $0.value) })
+        }
+        return try CanonicalJSON.encode(Document(Region: region, CapturedAt: Timestamp.format(capturedAt), DBClusterSnapshots: items))
+    }
+
     private static func snapshot(_ node: JSONNode, file: String, path: String) throws(LiveStateError) -> LiveSnapshot {
         func fail(_ message: String, _ at: JSONNode? = nil, _ key: String? = nil) -> LiveStateError {
             LiveStateError(location: ManifestLocation(file: file, path: key.map { "\(path).\($0)" } ?? path,

@@ -101,7 +101,7 @@ struct Context {
         } else if let key = copy.kmsKeyID {
             return problem("kms-key-unencrypted-source",
                            "the source is not encrypted, and a copy cannot encrypt it; the API rejects kmsKeyId \(key) here",
-                           fix: "remove \"kmsKeyId\" from this entry (or set it to null to override defaults.kmsKeyId), or copy an encrypted snapshot")
+                           fix: "remove \"kmsKeyId\" from this entry, or, when it comes from defaults.kmsKeyId, set it to null to override defaults.kmsKeyId on this entry; or copy an encrypted snapshot")
         }
         if copy.copyTags, case .some(nil) = inherited {
             return problem("source-tags-unknown",

@@ -83,7 +83,7 @@ public struct LiveStateLoader: Sendable {
     }
 
     /// Runs `body` over `items` with at most `parallelism` at once, returning results in input order.
-    func forEach<Item: Sendable, Result: Sendable>(
+    public func forEach<Item: Sendable, Result: Sendable>(
         _ items: [Item], _ body: @escaping @Sendable (Item) async throws -> Result
     ) async throws -> [Result] {
         try await withThrowingTaskGroup(of: (Int, Result).self) { group in
