@@ -7,6 +7,15 @@ import TestSupport
 /// What a new user ran into, each fixed: help texts, formats, paths, numbers, nulls and messages.
 @Suite("found tried as a new user (built binary)")
 struct NewUserTests {
+    @Test("--version and the completion scripts the README documents work", arguments: ["bash", "zsh", "fish"])
+    func versionAndCompletions(shell: String) async throws {
+        let version = try await CLI.run(["--version"])
+        #expect(version.exitCode == 0 && version.stdout == "\(SnapcopyCommand.version)\n")
+        let script = try await CLI.run(["--generate-completion-script", shell])
+        #expect(script.exitCode == 0)
+        #expect(script.stdout.contains("snapcopy") && script.stdout.contains("refresh") && script.stdout.contains("capture"))
+    }
+
     @Test("apply --help shows durations as they are written and names placeholders")
     func applyHelp() async throws {
         let run = try await CLI.run(["apply", "--help"])
