@@ -27,8 +27,8 @@ extension ApplyScheduler {
             scopes[write.scope]?.ours.remove(identity)
             entry.phase = .queued
             entries[identity] = entry
-            var scope = scopes[write.scope]
-            scope?.queue.insert(identity, at: 0)
+            var scope = scopes.removeValue(forKey: write.scope)
+            scope?.queue.append(identity)  // next again
             if let inFlight = scope?.inFlight, inFlight > 0 {
                 scope?.learnedLimit = inFlight
                 if scope?.reportedWaiting == false {

@@ -30,8 +30,7 @@ extension ApplyScheduler {
     /// Tag updates, deletions and replacements' deletions, in plan order, within `capacity`.
     mutating func immediateWrites(capacity: inout Int) -> [ApplyWrite] {
         var writes: [ApplyWrite] = []
-        while capacity > 0, !writeQueue.isEmpty {
-            let identity = writeQueue.removeFirst()
+        while capacity > 0, let identity = writeQueue.removeFirst() {
             guard var entry = entries[identity], entry.phase == .awaitingWrite || entry.phase == .verifying else { continue }
             let change = entry.change
             let kind: ApplyWrite.Kind
@@ -72,10 +71,12 @@ extension ApplyScheduler {
     mutating func copies(capacity: inout Int, reports: inout [Action]) -> [ApplyWrite] {
         var writes: [ApplyWrite] = []
         for key in scopes.keys.sorted() where capacity > 0 {
-            guard var scope = scopes[key], scope.quota == .open, !scope.queue.isEmpty else { continue }
-            var free = limit(of: key) - scope.inFlight
-            while free > 0, capacity > 0, !scope.queue.isEmpty {
-                let identity = scope.queue.removeFirst()
+            guard scopes[key]?.quota == .open, scopes[key]?.queue.isEmpty == false else { continue }
+            let limit = limit(of: key)
+            // Taken out of the dictionary while it changes, so its queue is not copied.
+            guard var scope = scopes.removeValue(forKey: key) else { continue }
+            var free = limit - scope.inFlight
+            while free > 0, capacity > 0, let identity = scope.queue.popLast() {
                 guard var entry = entries[identity], entry.phase == .queued else { continue }
                 let request = CopyRequest(for: entry.change, upstreamARN: entry.change.dependsOn.first.flatMap { available[$0] })
                 entry.request = request
@@ -100,8 +101,7 @@ extension ApplyScheduler {
     /// Tag reads of new copies, within `capacity`.
     mutating func verifications(capacity: inout Int) -> [Action] {
         var actions: [Action] = []
-        while capacity > 0, !verifyQueue.isEmpty {
-            let identity = verifyQueue.removeFirst()
+        while capacity > 0, let identity = verifyQueue.removeFirst() {
             guard let entry = entries[identity], entry.phase == .verifying, let arn = entry.arn else { continue }
             actions.append(.readTags(identity, arn: arn, scope: entry.scope))
             callsInFlight += 1

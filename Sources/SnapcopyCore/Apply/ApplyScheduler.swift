@@ -103,7 +103,7 @@ public struct ApplyScheduler: Sendable {
         var observedInFlight: Set<CopyIdentity> = []
         /// Copies of this run being started or followed.
         var ours: Set<CopyIdentity> = []
-        /// Copies ready to start, in plan order.
+        /// Copies ready to start, in reverse plan order (the next is last, so taking it is constant time).
         var queue: [CopyIdentity] = []
         /// Replacements whose old target must disappear first.
         var awaitingGone: Set<CopyIdentity> = []
@@ -129,9 +129,9 @@ public struct ApplyScheduler: Sendable {
     var entries: [CopyIdentity: Entry] = [:]
     var scopes: [AccountScope: Scope] = [:]
     /// Immediate writes (tag updates, deletions, replacements' deletions, tag repairs), in plan order.
-    var writeQueue: [CopyIdentity] = []
+    var writeQueue = FIFO<CopyIdentity>()
     /// New copies whose tags are to be read.
-    var verifyQueue: [CopyIdentity] = []
+    var verifyQueue = FIFO<CopyIdentity>()
     /// Copies waiting for an upstream copy, by upstream.
     var waitingOn: [CopyIdentity: [CopyIdentity]] = [:]
     /// The scope an upstream is listed in.
@@ -267,10 +267,16 @@ public struct ApplyScheduler: Sendable {
             waitingOn[upstream, default: []].append(identity)
             return
         }
-        var queue = scopes[entry.scope]?.queue ?? []
-        let index = queue.firstIndex { (entries[$0]?.position ?? 0) > entry.position } ?? queue.endIndex
-        queue.insert(identity, at: index)
-        scopes[entry.scope]?.queue = queue
+        guard var scope = scopes.removeValue(forKey: entry.scope) else { return }
+        // Descending by position: binary search for the first element placed after this one.
+        var low = 0
+        var high = scope.queue.count
+        while low < high {
+            let middle = (low + high) / 2
+            if (entries[scope.queue[middle]]?.position ?? 0) > entry.position { low = middle + 1 } else { high = middle }
+        }
+        scope.queue.insert(identity, at: low)
+        scopes[entry.scope] = scope
     }
 
     /// The in-flight limit of `scope` now.
@@ -297,6 +303,28 @@ public struct ApplyScheduler: Sendable {
     mutating func release(_ upstream: CopyIdentity) {
         guard let dependents = waitingOn.removeValue(forKey: upstream) else { return }
         for dependent in dependents where entries[dependent]?.phase == .queued { enqueue(dependent) }
+    }
+
+    /// A first-in first-out queue whose removals are constant time.
+    struct FIFO<Element: Sendable>: Sendable {
+        private var items: [Element] = []
+        private var head = 0
+
+        var isEmpty: Bool { head == items.count }
+
+        mutating func append(_ item: Element) { items.append(item) }
+
+        mutating func removeFirst() -> Element? {
+            guard head < items.count else { return nil }
+            defer {
+                head += 1
+                if head > 1024 && head * 2 > items.count {
+                    items.removeFirst(head)
+                    head = 0
+                }
+            }
+            return items[head]
+        }
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {

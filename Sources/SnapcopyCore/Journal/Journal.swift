@@ -10,8 +10,8 @@ import Foundation
 public struct Journal: Sendable {
     /// The lock file as the journal holds it now (saved, unless ``hasUnsavedChanges``).
     public private(set) var lock: LockFile
-    private var savedRecords: [LockRecord]
-    private var fileExists: Bool
+    /// Whether `lock` holds changes not yet saved.
+    public private(set) var hasUnsavedChanges = false
     private let store: any LockStore
     /// Each begun write's record as it was before, to restore when the API refused the write.
     private var before: [CopyIdentity: LockRecord?] = [:]
@@ -19,16 +19,12 @@ public struct Journal: Sendable {
     /// A journal over `lock` (nil: no lock file yet; one with `newLineage` is created on the first save).
     public init(lock: LockFile?, store: any LockStore, newLineage: @autoclosure () -> String) {
         self.lock = lock ?? LockFile(lineage: newLineage())
-        self.savedRecords = lock?.records ?? []
-        self.fileExists = lock != nil
         self.store = store
     }
 
     /// Where the lock file is.
     public var location: String { store.location }
 
-    /// Whether changes are held that are not yet on disk.
-    public var hasUnsavedChanges: Bool { lock.records != savedRecords || (!fileExists && !lock.records.isEmpty) }
 
     // MARK: - Writes
 
@@ -36,20 +32,38 @@ public struct Journal: Sendable {
     /// - Throws: ``JournalError`` when it cannot be saved; the journal is then as it was, and
     ///   none of the calls may be made.
     public mutating func begin(_ writes: [ApplyWrite], at now: Date) throws(JournalError) {
-        let previous = lock
-        let previousBefore = before
+        let wasDirty = hasUnsavedChanges
+        var undo: [(CopyIdentity, LockRecord?, hadBefore: Bool)] = []
         for write in writes {
             let existing = lock.record(for: write.identity)
+            undo.append((write.identity, existing, before[write.identity] != nil))
             if before[write.identity] == nil { before[write.identity] = .some(existing) }
-            if let pending = Self.intent(of: write, existing: existing, at: now) { lock.upsert(pending) }
+            if let pending = Self.intent(of: write, existing: existing, at: now) { put(pending) }
         }
         do {
             try save()
         } catch {
-            lock = previous
-            before = previousBefore
+            for (identity, previous, hadBefore) in undo.reversed() {
+                if let previous { lock.upsert(previous) } else { lock.remove(identity) }
+                if !hadBefore { before[identity] = nil }
+            }
+            hasUnsavedChanges = wasDirty
             throw error
         }
+    }
+
+    /// Puts `record` in the lock file, noting a change when it differs.
+    private mutating func put(_ record: LockRecord) {
+        guard lock.record(for: record.identity) != record else { return }
+        lock.upsert(record)
+        hasUnsavedChanges = true
+    }
+
+    /// Removes the record of `identity`, noting a change when there was one.
+    private mutating func drop(_ identity: CopyIdentity) {
+        guard lock.record(for: identity) != nil else { return }
+        lock.remove(identity)
+        hasUnsavedChanges = true
     }
 
     /// Records what came of `write` (in memory; ``save()`` writes it).
@@ -77,20 +91,20 @@ public struct Journal: Sendable {
             record.operation = nil
             record.status = .copying
             record.percentProgress = nil
-            lock.upsert(record.observing(snapshot, at: now))
+            put(record.observing(snapshot, at: now))
         case .deleteForReplacement:
             break  // the pending replace stays until the new copy starts
         case .updateTags:
             var record = LockRecord.make(for: write.change, existing: lock.record(for: identity), status: .available, operation: nil)
             record.operation = nil
-            lock.upsert(record.observing(write.change.before))
+            put(record.observing(write.change.before))
         case .repairTags:
             guard var record = lock.record(for: identity) else { return }
             record.operation = nil
             record.status = (before[identity] ?? nil)?.status ?? .available
-            lock.upsert(record)
+            put(record)
         case .delete, .cancel:
-            lock.remove(identity)
+            drop(identity)
         }
     }
 
@@ -127,8 +141,8 @@ public struct Journal: Sendable {
     public mutating func abandon(_ write: ApplyWrite) {
         let identity = write.identity
         switch before[identity] {
-        case .some(.some(let previous)): lock.upsert(previous)
-        case .some(.none): lock.remove(identity)
+        case .some(.some(let previous)): put(previous)
+        case .some(.none): drop(identity)
         case .none: break
         }
         before[identity] = nil
@@ -158,26 +172,26 @@ public struct Journal: Sendable {
                 var record = LockRecord.make(for: planned, existing: lock.record(for: planned.identity), status: .available, operation: nil)
                     .observing(planned.before)
                 record.operation = nil
-                lock.upsert(record)
+                put(record)
             case .forget(let identity):
-                lock.remove(identity)
+                drop(identity)
             case .refresh(let planned):
                 // A pending write an earlier run left behind whose result is there now is settled too.
                 guard let existing = lock.record(for: planned.identity), planned.before != nil else { continue }
                 var record = LockRecord.make(for: planned, existing: existing, status: .available, operation: nil)
                     .observing(planned.before)
                 record.operation = nil
-                if record != existing { lock.upsert(record) }
+                if record != existing { put(record) }
             case .observe(let identity, let snapshot):
                 guard let existing = lock.record(for: identity) else { continue }
                 let record = existing.observing(snapshot, at: now)
-                if record != existing { lock.upsert(record) }
+                if record != existing { put(record) }
             case .stillInProgress(let identities):
                 for identity in identities {
                     guard var record = lock.record(for: identity), record.status == .copying else { continue }
                     record.observedAt = Timestamp.format(now)
                     if record.progressSince == nil { record.progressSince = record.observedAt }
-                    lock.upsert(record)
+                    put(record)
                 }
             }
         }
@@ -189,17 +203,16 @@ public struct Journal: Sendable {
     /// - Throws: ``JournalError`` when it cannot; the changes stay held for the next save.
     public mutating func save() throws(JournalError) {
         guard hasUnsavedChanges else { return }
-        var next = lock
-        next.serial += 1
+        lock.serial += 1
         do {
-            try store.save(next)
+            try store.save(lock)
         } catch let error as JournalError {
+            lock.serial -= 1
             throw error
         } catch {
+            lock.serial -= 1
             throw JournalError(location: store.location, detail: "\(error)")
         }
-        lock = next
-        savedRecords = next.records
-        fileExists = true
+        hasUnsavedChanges = false
     }
 }

@@ -11,36 +11,93 @@ public struct LockFile: Sendable, Hashable, Codable {
     public var version: Int
     public var lineage: String
     public var serial: Int
-    /// One record per managed copy, sorted by region then target.
-    public var records: [LockRecord]
+    /// The records by identity, and the identities in order (region, then target): look-ups and
+    /// replacements in constant time, so plans and applies of many copies stay linear.
+    private var byIdentity: [CopyIdentity: LockRecord] = [:]
+    private var order: [CopyIdentity] = []
 
     public init(lineage: String, serial: Int = 0, records: [LockRecord] = []) {
         self.version = Self.currentVersion
         self.lineage = lineage
         self.serial = serial
         self.records = records
-        sortRecords()
     }
+
+    /// One record per managed copy, sorted by region then target. Setting it keeps the last of
+    /// records with the same identity.
+    public var records: [LockRecord] {
+        get { order.compactMap { byIdentity[$0] } }
+        set {
+            byIdentity = Dictionary(newValue.map { ($0.identity, $0) }, uniquingKeysWith: { _, last in last })
+            order = byIdentity.keys.sorted()
+        }
+    }
+
+    /// How many records there are.
+    public var count: Int { order.count }
 
     /// The record of `identity`, if any.
     public func record(for identity: CopyIdentity) -> LockRecord? {
-        records.first { $0.identity == identity }
+        byIdentity[identity]
     }
 
     /// Inserts or replaces the record with the same identity.
     public mutating func upsert(_ record: LockRecord) {
-        records.removeAll { $0.identity == record.identity }
-        records.append(record)
-        sortRecords()
+        let identity = record.identity
+        if byIdentity.updateValue(record, forKey: identity) == nil {
+            order.insert(identity, at: insertionIndex(of: identity))
+        }
     }
 
     /// Removes the record of `identity`.
     public mutating func remove(_ identity: CopyIdentity) {
-        records.removeAll { $0.identity == identity }
+        guard byIdentity.removeValue(forKey: identity) != nil else { return }
+        let index = insertionIndex(of: identity)
+        if index < order.count, order[index] == identity { order.remove(at: index) }
     }
 
-    private mutating func sortRecords() {
-        records.sort { $0.identity < $1.identity }
+    /// Where `identity` is, or would go, in `order` (binary search).
+    private func insertionIndex(of identity: CopyIdentity) -> Int {
+        var low = 0
+        var high = order.count
+        while low < high {
+            let middle = (low + high) / 2
+            if order[middle] < identity { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, lineage, serial, records
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        lineage = try container.decode(String.self, forKey: .lineage)
+        serial = try container.decode(Int.self, forKey: .serial)
+        let list = try container.decode([LockRecord].self, forKey: .records)
+        var first: [CopyIdentity: Int] = [:]
+        for (index, record) in list.enumerated() {
+            if let earlier = first[record.identity] { throw DuplicateRecord(first: earlier, second: index, identity: record.identity) }
+            first[record.identity] = index
+        }
+        records = list
+    }
+
+    /// Two records of one copy in a lock file being read.
+    struct DuplicateRecord: Error {
+        var first: Int
+        var second: Int
+        var identity: CopyIdentity
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(lineage, forKey: .lineage)
+        try container.encode(serial, forKey: .serial)
+        try container.encode(records, forKey: .records)
     }
 }
 
@@ -151,26 +208,18 @@ extension LockFile {
         guard version >= 1 else {
             throw LockFileError(file: file, message: "lock file version \(version) does not exist", fix: "restore it from version control")
         }
-        var lock: LockFile
         do {
-            lock = try JSONDecoder().decode(LockFile.self, from: Data(contents))
+            return try JSONDecoder().decode(LockFile.self, from: Data(contents))
+        } catch let duplicate as DuplicateRecord {
+            throw LockFileError(
+                file: file,
+                message: "records[\(duplicate.first)] and records[\(duplicate.second)] both record \(duplicate.identity.target) in \(duplicate.identity.region) (targets compare case-insensitively); a copy has one record. The lock file was left untouched",
+                fix: "restore it from version control (git checkout -- \(file)), or delete the record that is wrong after checking the account")
         } catch {
             throw LockFileError(
                 file: file, message: "the lock file does not match version \(version)'s format (\(CanonicalJSON.describe(error))); it was left untouched",
                 fix: "restore it from version control (git checkout -- \(file))")
         }
-        var first: [CopyIdentity: Int] = [:]
-        for (index, record) in lock.records.enumerated() {
-            if let earlier = first[record.identity] {
-                throw LockFileError(
-                    file: file,
-                    message: "records[\(earlier)] and records[\(index)] both record \(record.identity.target) in \(record.region) (targets compare case-insensitively); a copy has one record. The lock file was left untouched",
-                    fix: "restore it from version control (git checkout -- \(file)), or delete the record that is wrong after checking the account")
-            }
-            first[record.identity] = index
-        }
-        lock.records.sort { $0.identity < $1.identity }
-        return lock
     }
 
     /// The file's bytes: key-sorted JSON with two-space indent and a trailing newline.

@@ -27,8 +27,11 @@ public struct LiveStateLoader: Sendable {
         return scopes.sorted()
     }
 
-    /// Lists every scope, then fetches the tags the planner needs.
-    public func load(copies: [DesiredCopy], records: [LockRecord]) async throws -> LiveState {
+    /// Lists every scope, then fetches the tags the planner needs; with `findingUnmanagedCopies`
+    /// (for drift) also those of listed copies that no entry or record names, so a copy carrying
+    /// snapcopy's ownership tag that nothing knows can be found: one call per such copy, none per
+    /// other snapshot.
+    public func load(copies: [DesiredCopy], records: [LockRecord], findingUnmanagedCopies: Bool = false) async throws -> LiveState {
         let scopes = Self.scopes(for: copies, records: records)
         let listings = try await forEach(scopes) { scope in
             try await service.listSnapshots(in: scope, includeShared: true).filter(\.isNeptune)
@@ -43,7 +46,15 @@ public struct LiveStateLoader: Sendable {
                 state.insert(snapshot)
             }
         }
-        let wanted = Self.tagLookups(copies: copies, records: records, state: state)
+        var wanted = Self.tagLookups(copies: copies, records: records, state: state)
+        if findingUnmanagedCopies {
+            let known = Set(copies.map(\.identity)).union(records.map(\.identity))
+            let seen = Set(wanted)
+            wanted += state.snapshots.filter { snapshot in
+                snapshot.sourceARN != nil && !snapshot.type.isForeign && !known.contains(snapshot.identity)
+                    && !seen.contains(snapshot.arn.description)
+            }.map(\.arn.description)
+        }
         let lookups = wanted.compactMap { arn -> (String, AccountScope)? in scopeOf[arn].map { (arn, $0) } }
         let tags = try await forEach(lookups) { lookup in
             try await service.tags(of: lookup.0, in: lookup.1)
