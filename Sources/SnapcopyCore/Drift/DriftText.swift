@@ -29,12 +29,17 @@ enum DriftText {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case _ where isControl(scalar):
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                out += unicodeEscape(scalar)
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    /// `\u001b`: the scalar as a JSON-style escape (four hex digits at least).
+    static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
