@@ -39,11 +39,14 @@ extension Scan {
             switch record.operation {
             case .create, .replace:
                 let operation = record.operation?.rawValue ?? "create"
+                // What the plan makes of it: its change, or the problem that blocks it.
+                let problem = plan.problems.first { CopyIdentity(region: $0.region, target: $0.target) == record.identity }
+                let action = plannedChange(for: record.identity)?.action ?? (problem == nil ? (record.operation == .replace ? .replace : .create) : nil)
                 findings.append(DriftFinding(
                     region: record.region, target: record.target, kind: .unapplied,
                     expected: "a copy of \(record.sourceARN)", live: nowhere,
                     message: "an earlier apply recorded this \(operation) as pending\(record.startedAt.map { " at \($0)" } ?? "") and stopped before the copy existed; the next apply copies it",
-                    since: record.startedAt.map(Self.normalized), plannedAction: plannedChange(for: record.identity)?.action,
+                    since: record.startedAt.flatMap(Self.normalized), plannedAction: action, blockedBy: problem?.rule,
                     sourceARN: record.sourceARN, location: desired?.location))
                 return
             case .delete:
@@ -56,7 +59,7 @@ extension Scan {
             region: record.region, target: record.target, kind: .missing,
             expected: "\(record.targetARN ?? record.target) (recorded \(record.status.rawValue))", live: nowhere,
             message: "the copy the lock file records is gone from the account",
-            targetARN: record.targetARN, sourceARN: record.sourceARN, location: desired?.location))
+            targetARN: Self.validARN(record.targetARN), sourceARN: record.sourceARN, location: desired?.location))
     }
 
     // MARK: - The target exists
@@ -72,7 +75,7 @@ extension Scan {
             findings.append(finding(
                 .failed, expected: "\(arn) available", live: "status \(target.status)",
                 message: "the copy ended in status \(target.status); the next plan replaces it",
-                since: record.status == .failed ? (record.observedAt ?? record.completedAt).map(Self.normalized) : nil))
+                since: record.status == .failed ? (record.observedAt ?? record.completedAt).flatMap(Self.normalized) : nil))
         case .copying, .creating:
             if var stuck = stuckFinding(record, target: target) {
                 stuck.targetARN = arn
@@ -187,7 +190,7 @@ extension Scan {
             region: record.region, target: record.target, kind: .sourceGone,
             expected: "the source \(record.sourceARN)", live: "no snapshot \(SnapshotARN(record.sourceARN)?.identifier ?? record.sourceARN) in \(region)",
             message: "the source of this copy no longer exists (deleted, or an automated snapshot past its retention); the copy is unaffected, but it could not be made again",
-            targetARN: record.targetARN, sourceARN: record.sourceARN, location: desired[record.identity]?.location))
+            targetARN: Self.validARN(record.targetARN), sourceARN: record.sourceARN, location: desired[record.identity]?.location))
     }
 
     // MARK: - Helpers
@@ -197,8 +200,13 @@ extension Scan {
         plan.changes.first { $0.identity == identity }
     }
 
-    /// A recorded timestamp in the report's form, or as recorded when it does not parse.
-    static func normalized(_ text: String) -> String {
-        Timestamp.parse(text).map(Timestamp.format) ?? text
+    /// The recorded ARN when it is a cluster snapshot ARN.
+    static func validARN(_ text: String?) -> String? {
+        text.flatMap { SnapshotARN($0) == nil ? nil : $0 }
+    }
+
+    /// A recorded timestamp in the report's form (ISO 8601, UTC); nil when it does not parse.
+    static func normalized(_ text: String) -> String? {
+        Timestamp.parse(text).map(Timestamp.format)
     }
 }

@@ -34,7 +34,7 @@ public struct DriftSummary: Sendable, Hashable {
         parts.append("\(Self.count(checked, "copy", plural: "copies")) checked")
         if ignored > 0 { parts.append("\(Self.count(ignored, "finding")) ignored") }
         if regionsNotChecked > 0 { parts.append("\(Self.count(regionsNotChecked, "region")) not checked (no live data)") }
-        return head + ": " + parts.joined(separator: "; ") + "."
+        return head + (hasDrift ? "; " : ": ") + parts.joined(separator: "; ") + "."
     }
 
     static func count(_ n: Int, _ singular: String, plural: String? = nil) -> String {
