@@ -1,5 +1,5 @@
 /// The findings that come from the plan (`unapplied`) and from live snapshots nothing knows (`unmanaged`).
-extension Scan {
+extension DriftScan {
     /// Adds an `unapplied` finding for each change the plan would still make and each entry it
     /// cannot act on, unless a drift finding about the same identity explains it already.
     mutating func addUnapplied() {

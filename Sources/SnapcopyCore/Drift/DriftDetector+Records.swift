@@ -1,7 +1,7 @@
 import Foundation
 
 /// The checks of one lock record against live state (see ``DriftDetector`` for the rules).
-extension Scan {
+extension DriftScan {
     mutating func check(_ record: LockRecord) {
         guard live.covers(record.region) else {
             markUnchecked(record.identity)
@@ -40,8 +40,8 @@ extension Scan {
             case .create, .replace:
                 let operation = record.operation?.rawValue ?? "create"
                 // What the plan makes of it: its change, or the problem that blocks it.
-                let problem = plan.problems.first { CopyIdentity(region: $0.region, target: $0.target) == record.identity }
-                let action = plannedChange(for: record.identity)?.action ?? (problem == nil ? (record.operation == .replace ? .replace : .create) : nil)
+                let problem = planProblems[record.identity]
+                let action = plannedChanges[record.identity]?.action ?? (problem == nil ? (record.operation == .replace ? .replace : .create) : nil)
                 findings.append(DriftFinding(
                     region: record.region, target: record.target, kind: .unapplied,
                     expected: "a copy of \(record.sourceARN)", live: nowhere,
@@ -194,11 +194,6 @@ extension Scan {
     }
 
     // MARK: - Helpers
-
-    /// The plan's change for `identity`, if any.
-    func plannedChange(for identity: CopyIdentity) -> PlannedChange? {
-        plan.changes.first { $0.identity == identity }
-    }
 
     /// The recorded ARN when it is a cluster snapshot ARN.
     static func validARN(_ text: String?) -> String? {

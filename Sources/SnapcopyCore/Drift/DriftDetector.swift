@@ -66,7 +66,7 @@ public struct DriftDetector: Sendable {
     /// Reports the drift between `desired`, `lock` and `live`; `plan` is the plan of the same three
     /// (from ``Planner/plan(desired:live:lock:)``), whose changes become `unapplied` findings.
     public func detect(desired: ManifestSet, lock: LockFile?, live: LiveState, plan: Plan) -> DriftReport {
-        var scan = Scan(detector: self, live: live, desired: desired, plan: plan)
+        var scan = DriftScan(detector: self, live: live, desired: desired, plan: plan)
         for record in lock?.records ?? [] {
             scan.check(record)
         }
@@ -86,11 +86,14 @@ public struct DriftDetector: Sendable {
 }
 
 /// The detector's working state for one report.
-struct Scan {
+struct DriftScan {
     let detector: DriftDetector
     let live: LiveState
     let desired: [CopyIdentity: DesiredCopy]
     let plan: Plan
+    /// The plan's change and problem of each identity.
+    let plannedChanges: [CopyIdentity: PlannedChange]
+    let planProblems: [CopyIdentity: PlanProblem]
     var findings: [DriftFinding] = []
     var notes: [DriftReport.Note] = []
     var checked: [CopyIdentity] = []
@@ -102,6 +105,9 @@ struct Scan {
         self.live = live
         self.desired = Dictionary(desired.copies.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
         self.plan = plan
+        self.plannedChanges = Dictionary(plan.changes.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        self.planProblems = Dictionary(plan.problems.map { (CopyIdentity(region: $0.region, target: $0.target), $0) },
+                                       uniquingKeysWith: { first, _ in first })
     }
 
     mutating func note(_ region: String, _ target: String, _ message: String) {

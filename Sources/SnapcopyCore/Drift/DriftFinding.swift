@@ -145,8 +145,8 @@ public struct DriftTagChange: Sendable, Hashable {
     public var change: Change {
         switch (expected, live) {
         case (nil, _): .added
-        case (_, nil): .removed
-        default: .changed
+        case (.some, nil): .removed
+        case (.some, .some): .changed
         }
     }
 
