@@ -10,8 +10,9 @@ import Foundation
 /// - Otherwise it is listed in ``DriftReport/checked``, and its target (the own-account snapshot of
 ///   that identifier, preferring the account of the recorded `targetARN`) is looked at:
 ///   - gone: `missing`; but a record still `pending` with operation `create` or `replace` (the
-///     copy never appeared) is `unapplied`, and one `pending` a `delete` is left to the plan
-///     (whose `forget` or `create` becomes `unapplied`). A target `deleting` is `missing` too.
+///     copy never appeared) is `unapplied` (since its `startedAt`), and one still `pending` a
+///     `delete` is left to the plan (whose `forget` or `create` becomes `unapplied`). A target
+///     being deleted (`deleting`) is `missing` too.
 ///   - failed (`failed`, `incompatible-*`): `failed`.
 ///   - `copying` or `creating` for longer than `stuckAfter` (strictly longer, counted from the
 ///     record's `startedAt`, else the snapshot's create time): `stuck`, reason `too-long`.
@@ -27,7 +28,7 @@ import Foundation
 ///     the desired copy of that identity, are compared with the record's tags (without the same
 ///     keys): `tags-changed`, with every added, changed and removed key and both values. Unknown
 ///     tags (`tags == nil`, a capture without `TagList`) give a note, never a finding.
-///   - any other status: a note.
+///   - a status this build does not know: a note.
 /// - Its source (an ARN, or an identifier in the record's region) is not live while its region is
 ///   covered: `source-gone`, a warning.
 ///
