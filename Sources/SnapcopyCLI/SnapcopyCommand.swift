@@ -13,7 +13,7 @@ public struct SnapcopyCommand: AsyncParsableCommand {
             2 changes present (plan --detailed-exitcode only); 64 usage error.
             """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, CancelCommand.self, ShowCommand.self, RefreshCommand.self, CaptureCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, CancelCommand.self, ShowCommand.self, RefreshCommand.self, CaptureCommand.self, DriftCommand.self]
     )
 
     public init() {}

@@ -18,6 +18,7 @@ enum ApplyServers {
     private static let crashServer = Task { try await FakeNeptuneServer.start() }
     private static let longRunningServer = Task { try await FakeNeptuneServer.start() }
     private static let operationsServer = Task { try await FakeNeptuneServer.start() }
+    private static let driftServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -32,6 +33,11 @@ enum ApplyServers {
     /// The refresh/capture/result-document suite's server, with state, faults and counters reset.
     static func operations() async throws -> FakeNeptuneServer {
         try await fresh(operationsServer)
+    }
+
+    /// The drift suite's server, with state, faults and counters reset.
+    static func drift() async throws -> FakeNeptuneServer {
+        try await fresh(driftServer)
     }
 
     /// The long-running apply suite's server, with state, faults and counters reset.

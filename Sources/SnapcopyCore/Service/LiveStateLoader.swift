@@ -3,11 +3,11 @@
 ///
 /// The number of calls is scopes × pages + tag look-ups; there is no per-entry describe.
 public struct LiveStateLoader: Sendable {
-    public var service: any SnapshotService
+    public var service: any SnapshotReader
     /// How many calls run at once.
     public var parallelism: Int
 
-    public init(service: any SnapshotService, parallelism: Int = 16) {
+    public init(service: any SnapshotReader, parallelism: Int = 16) {
         self.service = service
         self.parallelism = max(1, parallelism)
     }

@@ -74,14 +74,19 @@ public struct SnapshotServiceError: Error, Sendable, Hashable, CustomStringConve
     public var description: String { message }
 }
 
-/// Every call snapcopy makes to an account, behind one protocol: the NeptuneAPI client in
-/// production, an in-memory account in tests.
-public protocol SnapshotService: Sendable {
+/// The calls that only read an account: all `plan`, `drift` and `capture` are given, so they
+/// cannot write by construction.
+public protocol SnapshotReader: Sendable {
     /// Every cluster snapshot in the scope's region (all pages), shared ones too when asked.
     /// Tags are not filled in; other engines may be included (the caller filters them).
     func listSnapshots(in scope: AccountScope, includeShared: Bool) async throws -> [LiveSnapshot]
     /// The tags of a snapshot.
     func tags(of arn: String, in scope: AccountScope) async throws -> Tags
+}
+
+/// Every call snapcopy makes to an account, behind one protocol: the NeptuneAPI client in
+/// production, an in-memory account in tests.
+public protocol SnapshotService: SnapshotReader {
     /// Starts a copy and returns the new snapshot as the API first reports it.
     func copySnapshot(_ request: CopyRequest, in scope: AccountScope) async throws -> LiveSnapshot
     func addTags(_ tags: Tags, to arn: String, in scope: AccountScope) async throws
