@@ -40,6 +40,7 @@ let package = Package(
 
         // Benchmarks: programs that print figures (never timed tests).
         .executableTarget(name: "PlanBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/PlanBenchmark"),
+        .executableTarget(name: "DriftBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/DriftBenchmark"),
         .executableTarget(name: "ApplyBenchmark", dependencies: ["NeptuneAPI", "TestSupport"], path: "Benchmarks/ApplyBenchmark"),
         .executableTarget(name: "LivePlanBenchmark", dependencies: ["SnapcopyCore", "SnapcopyCLI", "NeptuneAPI", "TestSupport"], path: "Benchmarks/LivePlanBenchmark"),
     ]
