@@ -19,6 +19,7 @@ enum ApplyServers {
     private static let longRunningServer = Task { try await FakeNeptuneServer.start() }
     private static let operationsServer = Task { try await FakeNeptuneServer.start() }
     private static let driftServer = Task { try await FakeNeptuneServer.start() }
+    private static let gitOpsServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -33,6 +34,11 @@ enum ApplyServers {
     /// The refresh/capture/result-document suite's server, with state, faults and counters reset.
     static func operations() async throws -> FakeNeptuneServer {
         try await fresh(operationsServer)
+    }
+
+    /// The GitOps example suite's server, with state, faults and counters reset.
+    static func gitOps() async throws -> FakeNeptuneServer {
+        try await fresh(gitOpsServer)
     }
 
     /// The drift suite's server, with state, faults and counters reset.
