@@ -18,22 +18,82 @@ public struct SnapcopyCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// Runs the command line. The one place where errors become exit codes.
+    /// Runs the command line. The one place where errors become exit codes, and where the
+    /// process's HTTP transport is shut down, whatever the outcome.
     public static func runCommandLine() async {
         let console = Console.standard
+        let command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        // plan and validate stop on Ctrl-C by cancelling their work; apply handles interrupts itself.
+        let interrupts = command is PlanCommand || command is ValidateCommand ? CommandInterrupts.install() : nil
+        let work = Task {
+            var command = command
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-        } catch let failure as CommandFailure {
+        }
+        interrupts?.onInterrupt { work.cancel() }
+        let outcome = await work.result
+        await SharedTransport.process.shutdown()
+        if interrupts?.isInterrupted == true {
+            console.error("snapcopy: interrupted.")
+            Foundation.exit(130)
+        }
+        switch outcome {
+        case .success:
+            return
+        case .failure(let failure as CommandFailure):
             if !failure.message.isEmpty { console.error(failure.message) }
             Foundation.exit(failure.status.rawValue)
-        } catch {
+        case .failure(let error):
             exit(withError: error)
         }
+    }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM for commands that only read: the first cancels the command's
+/// work so the run ends through the usual clean-up; a second exits at once.
+final class CommandInterrupts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var handler: (@Sendable () -> Void)?
+    private var sources: [any DispatchSourceSignal] = []
+
+    static func install() -> CommandInterrupts {
+        let interrupts = CommandInterrupts()
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { interrupts.interrupt() }
+            source.resume()
+            interrupts.sources.append(source)
+        }
+        return interrupts
+    }
+
+    func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
+        let fireNow = lock.withLock {
+            self.handler = handler
+            return count > 0
+        }
+        if fireNow { handler() }
+    }
+
+    var isInterrupted: Bool { lock.withLock { count > 0 } }
+
+    private func interrupt() {
+        let (seen, handler) = lock.withLock {
+            count += 1
+            return (count, self.handler)
+        }
+        if seen > 1 { Foundation.exit(130) }
+        handler?()
     }
 }
 
