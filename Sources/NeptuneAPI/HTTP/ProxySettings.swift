@@ -63,7 +63,7 @@ public struct ProxySettings: Sendable, Equatable {
         http = try value("http_proxy").map { try Self.parseServer($0.1, source: $0.0) }
         noProxy = (value("no_proxy")?.1 ?? "")
             .split(whereSeparator: { $0 == "," || $0 == " " })
-            .map { $0.trimmingXMLWhitespace().lowercased() }
+            .map { String($0).trimmingXMLWhitespace().lowercased() }
             .filter { !$0.isEmpty }
     }
 
