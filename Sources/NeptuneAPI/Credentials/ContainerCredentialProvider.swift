@@ -48,7 +48,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
             do {
                 response = try await transport.send(request)
             } catch let error as TransportError {
-                lastError = CredentialsError(kind: .invalidConfiguration, message: "\(origin) could not be reached: the request \(error.kind) (\(error.detail)).")
+                lastError = CredentialsError(kind: .invalidConfiguration, message: "\(origin) could not be reached: the request \(error.kind.phrase) (\(error.detail)).")
                 continue
             }
             if response.status == 200 {

@@ -80,7 +80,7 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
         do {
             return try await transport.send(HTTPRequest(method: method, url: url, headers: headers, timeout: timeout))
         } catch let error as TransportError {
-            throw CredentialsError.notFound("\(place) (no answer: the request \(error.kind))")
+            throw CredentialsError.notFound("\(place) (no answer: the request \(error.kind.phrase))")
         }
     }
 

@@ -16,22 +16,27 @@ public struct TransportError: Error, Sendable, Equatable {
     /// What went wrong, in a form the retry policy can classify.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private let name: String
-        private init(_ name: String) { self.name = name }
+        /// How a sentence says it: "the request to HOST:PORT <phrase>".
+        let phrase: String
+        private init(_ name: String, _ phrase: String) {
+            self.name = name
+            self.phrase = phrase
+        }
 
         /// The request timed out; it may or may not have reached the server.
-        public static let timedOut = Kind("timed out")
+        public static let timedOut = Kind("timed out", "timed out")
         /// The connection dropped or was reset; the request may have reached the server.
-        public static let connectionLost = Kind("lost its connection")
+        public static let connectionLost = Kind("connection lost", "lost its connection")
         /// No connection could be made (refused, DNS failure); the request was never sent.
-        public static let cannotConnect = Kind("could not connect")
+        public static let cannotConnect = Kind("cannot connect", "could not connect")
         /// The TLS handshake failed (an untrusted or mismatched certificate, say); not retried.
-        public static let tlsFailed = Kind("failed its TLS handshake")
+        public static let tlsFailed = Kind("TLS failed", "failed its TLS handshake")
         /// The response body was larger than the transport accepts; not retried.
-        public static let responseTooLarge = Kind("got a response that is too large")
+        public static let responseTooLarge = Kind("response too large", "got a response that is too large")
         /// Any other failure; not retried.
-        public static let other = Kind("failed")
+        public static let other = Kind("failed", "failed")
 
-        /// A short phrase, e.g. `timed out`.
+        /// A short name for logs, e.g. `timed out`.
         public var description: String { name }
     }
 
@@ -74,7 +79,7 @@ extension TransportError: CustomStringConvertible, LocalizedError {
         }
         text += "the request"
         if let host { text += " to \(host)\(port.map { ":\($0)" } ?? "")" }
-        text += " \(kind)"
+        text += " \(kind.phrase)"
         if !detail.isEmpty { text += " (\(detail))" }
         text += ". "
         text += hint ?? "Check your network connection, proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and endpoint URL, then try again."
