@@ -14,7 +14,8 @@ its parent is gone, SIGTERM, or --max-lifetime-seconds):
   sso        the IAM Identity Center portal: GET /federation/credentials?account_id&role_name,
              401 unless x-amz-sso_bearer_token is --token.
   proxy      a forwarding HTTP proxy: CONNECT host:port tunnels, and absolute-form requests
-             forwarded, both only to loopback targets; counted.
+             forwarded, both only to loopback targets; counted. A CONNECT to any other host
+             is refused (403) without contacting it, and recorded in refusedTunnels.
   tls        a TLS terminator: accepts TLS with --cert/--key and pipes the bytes to
              127.0.0.1:--upstream-port.
 
@@ -41,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 INITIAL_PPID = os.getppid()
 LOCK = threading.Lock()
 STATS = {"requests": 0, "rejected": 0, "tokenRequests": 0, "issued": [], "tunnels": {}, "forwarded": 0,
-         "queries": []}
+         "queries": [], "refusedTunnels": {}}
 ARGS = None
 
 
@@ -147,6 +148,9 @@ class Handler(BaseHTTPRequestHandler):
         host, _, port = self.path.rpartition(":")
         host = host.strip("[]")
         if host not in ("127.0.0.1", "localhost", "::1"):
+            # Recorded, never contacted: shows which AWS endpoint a client chose.
+            with LOCK:
+                STATS["refusedTunnels"][self.path] = STATS["refusedTunnels"].get(self.path, 0) + 1
             return self.reply(403, {"message": "only loopback targets"})
         with LOCK:
             STATS["tunnels"][self.path] = STATS["tunnels"].get(self.path, 0) + 1

@@ -85,6 +85,8 @@ public actor FakeEdgeServer {
         public var tunnels: [String: Int]
         /// Absolute-form requests forwarded (proxy).
         public var forwarded: Int
+        /// `host:port` → CONNECTs refused because the target is not loopback (never contacted).
+        public var refusedTunnels: [String: Int]
         /// The query parameters of each SSO `GetRoleCredentials` call.
         public var queries: [[String: String]]
 
