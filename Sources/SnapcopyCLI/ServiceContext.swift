@@ -35,12 +35,14 @@ struct ServiceContext {
         let endpoint: URL?
         let stsEndpoint: URL?
         let transport: AsyncHTTPTransport
+        let endpointOptions: EndpointOptions
         do {
             region = try aws.resolveRegion(explicit: global.region, profile: global.profile)
             endpoint = try aws.resolveEndpoint(explicit: global.endpointURL, profile: global.profile)
             stsEndpoint = try aws.resolveSTSEndpoint(explicit: global.endpointURL, profile: global.profile)
             let settings = try aws.transportSettings(profile: global.profile, parallelism: global.parallelism)
             transport = try SharedTransport.process.transport(settings: settings)
+            endpointOptions = try aws.endpointOptions(profile: global.profile)
         } catch let error as CredentialsError {
             throw failure(error)
         }
@@ -48,7 +50,8 @@ struct ServiceContext {
             tally.record(entry)
             debugLog?.write(entry.description)
         }
-        let configuration = NeptuneSnapshotService.makeClientConfiguration(transport: transport, parallelism: global.parallelism, log: requestLog)
+        var configuration = NeptuneSnapshotService.makeClientConfiguration(transport: transport, parallelism: global.parallelism, log: requestLog)
+        configuration.endpointOptions = endpointOptions
         let credentials = aws.makeCredentialProvider(profile: global.profile, region: region, stsEndpoint: stsEndpoint, configuration: configuration)
         let factory = NeptuneClientFactory(
             baseCredentials: credentials, endpoint: endpoint, stsEndpoint: stsEndpoint, stsRegion: region, configuration: configuration)

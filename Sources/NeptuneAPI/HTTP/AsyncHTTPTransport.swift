@@ -120,6 +120,9 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
                     concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maximumConnectionsPerHost),
                 decompression: .disabled
             )
+            // A failed connect fails the request at once; the retry policy decides what follows
+            // (AsyncHTTPClient would otherwise retry until the connect timeout, per attempt).
+            configuration.connectionPool.retryConnectionEstablishment = false
             if let proxy {
                 let authorization = proxy.credentials.map { HTTPClient.Authorization.basic(credentials: Data($0.utf8).base64EncodedString()) }
                 configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
