@@ -53,6 +53,7 @@ let package = Package(
         // Benchmarks: programs that print figures (never timed tests).
         .executableTarget(name: "PlanBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/PlanBenchmark"),
         .executableTarget(name: "ApplyBenchmark", dependencies: ["NeptuneAPI", "TestSupport"], path: "Benchmarks/ApplyBenchmark"),
+        .executableTarget(name: "CPUBenchmark", dependencies: ["TestSupport"], path: "Benchmarks/CPUBenchmark"),
         .executableTarget(name: "LivePlanBenchmark", dependencies: ["SnapcopyCore", "SnapcopyCLI", "NeptuneAPI", "TestSupport"], path: "Benchmarks/LivePlanBenchmark"),
     ]
 )
