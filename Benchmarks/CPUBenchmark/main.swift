@@ -6,7 +6,7 @@
 // CPU is in another process and not counted. Prints figures; never fails on a timing.
 //
 //   swift build -c release --product snapcopy --product CPUBenchmark
-//   .build/release/CPUBenchmark [--copies N] [--runs R] [--latencies 0,50,200] [--binary PATH]
+//   .build/release/CPUBenchmark [--copies N] [--runs R] [--latencies 0,50,200] [--binary PATH] [--no-keep-alive]
 //
 // `--binary` measures another build of snapcopy (e.g. the URLSession one of an older commit) with
 // the same harness and workload.
@@ -48,7 +48,8 @@ func emit(_ line: String) {
 
 var serverEnvironment = ProcessInfo.processInfo.environment
 serverEnvironment["MOTO_RDS_SNAPSHOT_LIMIT"] = "100000"
-let server = try await FakeNeptuneServer.start(environment: serverEnvironment)
+let keepAlive = !CommandLine.arguments.contains("--no-keep-alive")
+let server = try await FakeNeptuneServer.start(environment: serverEnvironment, keepAlive: keepAlive)
 try await server.seed(Seed(region: "us-east-1", clusters: [.init(id: "graph")]))
 try await server.seed(Seed(region: "us-west-2", clusters: [.init(id: "graph-west")]))
 for start in stride(from: 0, to: copies, by: 250) {
@@ -82,7 +83,7 @@ for _ in 0..<runs {
 let fixedCPU = fixedCPUs.sorted()[fixedCPUs.count / 2]
 
 emit("CPUBenchmark: snapcopy plan of \(copies) existing cross-region copies, parallelism 16, \(runs) runs per latency")
-emit("binary: \(binary.path)")
+emit("binary: \(binary.path); fake_neptune \(keepAlive ? "keeps connections alive (HTTP/1.1, as AWS)" : "closes every connection (HTTP/1.0)")")
 emit(String(format: "fixed cost (snapcopy validate of the same manifest): %.3f s CPU", fixedCPU))
 emit("latency | API calls | wall (median) | CPU (median) | CPU per call | ratio to 0 ms | (CPU - fixed) per call | ratio to 0 ms")
 var baseline: Double?

@@ -32,7 +32,7 @@ struct CredentialRefreshTests {
           arguments: [FakeEdgeServer.Mode.imds, .container, .sso])
     func refreshDuringApply(mode: FakeEdgeServer.Mode) async throws {
         try await withFakeEdge(mode, expiresSeconds: 4) { edge in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.refresh) { workspace, server in
                 _ = try await workspace.writeWorld()
                 let (profile, prefix) = try Self.configure(mode, edge, &workspace)
                 try await server.configure(FakeConfig(copyingSeconds: 7))
@@ -60,7 +60,7 @@ struct CredentialRefreshTests {
     func credentialSource(source: String) async throws {
         let mode: FakeEdgeServer.Mode = source == "EcsContainer" ? .container : .imds
         try await withFakeEdge(mode) { edge in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.refresh) { workspace, server in
                 _ = try await workspace.writeWorld()
                 try workspace.writeConfig("""
                     [profile deploy]
@@ -100,7 +100,7 @@ struct CredentialRefreshTests {
             ("credential_source = Ec2InstanceMetadata", "uses credential_source = Ec2InstanceMetadata, but the EC2 instance metadata service gave none (EC2 instance metadata (IMDSv2; off: AWS_EC2_METADATA_DISABLED=true))"),
           ])
     func refusedRoleSettings(settings: String, message: String) async throws {
-        try await CredentialWorkspace.with { workspace, server in
+        try await CredentialWorkspace.with(.refresh) { workspace, server in
             _ = try await workspace.writeWorld()
             try workspace.writeConfig("""
                 [profile base]

@@ -14,7 +14,7 @@ struct CredentialSourcesTests {
     @Test("IMDSv2: a token with a TTL, then the role's credentials sign every call; nothing secret is printed")
     func instanceMetadata() async throws {
         try await withFakeEdge(.imds, token: "imds-session-token-do-not-print") { imds in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.sources) { workspace, server in
                 _ = try await workspace.writeWorld()
                 workspace.environment["AWS_EC2_METADATA_DISABLED"] = nil
                 workspace.environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.endpoint.absoluteString
@@ -35,7 +35,7 @@ struct CredentialSourcesTests {
     @Test("AWS_EC2_METADATA_DISABLED=true: IMDS is never asked, and the error lists every place tried")
     func instanceMetadataDisabled() async throws {
         try await withFakeEdge(.imds) { imds in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.sources) { workspace, server in
                 _ = try await workspace.writeWorld()
                 workspace.environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.endpoint.absoluteString
                 let run = try await workspace.plan()
@@ -62,7 +62,7 @@ struct CredentialSourcesTests {
     @Test("an IMDS that never answers costs one short timeout, then the chain reports it")
     func instanceMetadataSilent() async throws {
         let silent = try SilentListener()
-        try await CredentialWorkspace.with { workspace, _ in
+        try await CredentialWorkspace.with(.sources) { workspace, _ in
             _ = try await workspace.writeWorld()
             workspace.environment["AWS_EC2_METADATA_DISABLED"] = nil
             workspace.environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:\(silent.port)"
@@ -83,7 +83,7 @@ struct CredentialSourcesTests {
     func container(tokenInFile: Bool) async throws {
         let token = "container-auth-token-do-not-print"
         try await withFakeEdge(.container, token: token) { container in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.sources) { workspace, server in
                 _ = try await workspace.writeWorld()
                 workspace.environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = container.endpoint.appendingPathComponent("v1/credentials").absoluteString
                 if tokenInFile {
@@ -107,7 +107,7 @@ struct CredentialSourcesTests {
     @Test("a wrong container token: the endpoint's 401 is reported with the setting to check, not the token")
     func containerWrongToken() async throws {
         try await withFakeEdge(.container, token: "the-right-token") { container in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.sources) { workspace, server in
                 _ = try await workspace.writeWorld()
                 workspace.environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = container.endpoint.absoluteString + "/v1/credentials"
                 workspace.environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "a-wrong-token-do-not-print"
@@ -128,7 +128,7 @@ struct CredentialSourcesTests {
             ("http://127.0.0.1:9/creds", "missing-token-file", "Cannot read the container authorization token file"),
           ] as [(String, String?, String)])
     func containerBadSettings(uri: String, tokenFile: String?, message: String) async throws {
-        try await CredentialWorkspace.with { workspace, server in
+        try await CredentialWorkspace.with(.sources) { workspace, server in
             _ = try await workspace.writeWorld()
             workspace.environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = uri
             if let tokenFile { workspace.environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = workspace.directory.appending(tokenFile).path }
@@ -165,7 +165,7 @@ struct CredentialSourcesTests {
     func sso(profile: String, cacheKey: String, role: String) async throws {
         let token = "sso-access-token-do-not-print"
         try await withFakeEdge(.sso, token: token) { portal in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.sources) { workspace, server in
                 _ = try await workspace.writeWorld()
                 try workspace.writeConfig(Self.ssoSessionConfig)
                 try workspace.writeSSOToken(token, cacheKey: cacheKey, expiresAt: Date().addingTimeInterval(3600))
@@ -189,7 +189,7 @@ struct CredentialSourcesTests {
           arguments: ["missing", "expired", "rejected"])
     func ssoNeedsLogin(state: String) async throws {
         try await withFakeEdge(.sso, token: "the-portal-token") { portal in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.sources) { workspace, server in
                 _ = try await workspace.writeWorld()
                 try workspace.writeConfig(Self.ssoSessionConfig)
                 switch state {
@@ -213,7 +213,7 @@ struct CredentialSourcesTests {
 
     @Test("a broken SSO profile names the missing settings")
     func ssoBrokenProfile() async throws {
-        try await CredentialWorkspace.with { workspace, _ in
+        try await CredentialWorkspace.with(.sources) { workspace, _ in
             _ = try await workspace.writeWorld()
             try workspace.writeConfig("[profile half]\nsso_session = nowhere\nsso_role_name = R\n")
             let missingSession = try await workspace.plan(["--profile", "half"])

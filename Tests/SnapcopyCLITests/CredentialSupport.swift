@@ -7,13 +7,18 @@ import TestSupport
 // Helpers of the credential, proxy, TLS and endpoint suites: the built binary with an environment
 // that holds no keys, against fake_neptune and the small fakes of fake_edges.py.
 
-/// One fake_neptune server for the credential suites; every test resets it.
+/// One fake_neptune server per suite (suites run in parallel; tests within one are serialized);
+/// every test resets it.
 enum CredentialServers {
-    private static let server = Task { try await FakeNeptuneServer.start() }
+    enum Suite: CaseIterable { case sources, refresh, network, interrupt }
 
-    /// The server with state, faults and counters reset.
-    static func fresh() async throws -> FakeNeptuneServer {
-        let server = try await server.value
+    private static let servers: [Suite: Task<FakeNeptuneServer, any Error>] = Dictionary(
+        uniqueKeysWithValues: Suite.allCases.map { suite in (suite, Task { try await FakeNeptuneServer.start() }) })
+
+    /// The suite's server with state, faults and counters reset.
+    static func fresh(_ suite: Suite) async throws -> FakeNeptuneServer {
+        guard let task = servers[suite] else { fatalError("no server for \(suite)") }
+        let server = try await task.value
         try await server.reset()
         return server
     }
@@ -42,8 +47,8 @@ struct CredentialWorkspace: Sendable {
     }
 
     /// Runs `body` with a reset server and a fresh workspace.
-    static func with(_ body: (inout CredentialWorkspace, FakeNeptuneServer) async throws -> Void) async throws {
-        let server = try await CredentialServers.fresh()
+    static func with(_ suite: CredentialServers.Suite, _ body: (inout CredentialWorkspace, FakeNeptuneServer) async throws -> Void) async throws {
+        let server = try await CredentialServers.fresh(suite)
         try await withTemporaryDirectory(prefix: "snapcopy-creds") { directory in
             var workspace = try CredentialWorkspace(server: server, directory: directory)
             try await body(&workspace, server)

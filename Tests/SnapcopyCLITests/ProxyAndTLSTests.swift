@@ -17,7 +17,7 @@ struct ProxyAndTLSTests {
     @Test("HTTP_PROXY / http_proxy carry every call through the proxy", arguments: ["HTTP_PROXY", "http_proxy"])
     func httpProxy(variable: String) async throws {
         try await withFakeEdge(.proxy) { proxy in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.network) { workspace, server in
                 _ = try await workspace.writeWorld()
                 workspace.environment.merge(Self.keys) { _, new in new }
                 workspace.environment[variable] = "http://127.0.0.1:\(proxy.port)"
@@ -36,7 +36,7 @@ struct ProxyAndTLSTests {
     @Test("NO_PROXY / no_proxy sends matching hosts directly", arguments: [("NO_PROXY", "127.0.0.1"), ("no_proxy", "localhost,127.0.0.0/8")])
     func noProxy(variable: String, value: String) async throws {
         try await withFakeEdge(.proxy) { proxy in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.network) { workspace, server in
                 _ = try await workspace.writeWorld()
                 workspace.environment.merge(Self.keys) { _, new in new }
                 workspace.environment["HTTP_PROXY"] = "http://127.0.0.1:\(proxy.port)"
@@ -52,7 +52,7 @@ struct ProxyAndTLSTests {
     @Test("a proxy URL with a password: it is used for authentication and never printed")
     func proxyPasswordNotPrinted() async throws {
         try await withFakeEdge(.proxy) { proxy in
-            try await CredentialWorkspace.with { workspace, _ in
+            try await CredentialWorkspace.with(.network) { workspace, _ in
                 _ = try await workspace.writeWorld()
                 workspace.environment.merge(Self.keys) { _, new in new }
                 workspace.environment["HTTP_PROXY"] = "http://user:proxy-password-do-not-print@127.0.0.1:\(proxy.port)"
@@ -68,7 +68,7 @@ struct ProxyAndTLSTests {
 
     /// Runs `body` with moto behind a TLS terminator whose certificate `ca` signed.
     private func withTLS(_ body: (ThrowawayCA, FakeEdgeServer, inout CredentialWorkspace) async throws -> Void) async throws {
-        try await CredentialWorkspace.with { workspace, server in
+        try await CredentialWorkspace.with(.network) { workspace, server in
             let ca = try await ThrowawayCA.make(in: workspace.directory)
             let arguments = ["--cert", ca.serverCertificate.path, "--key", ca.serverKey.path, "--upstream-port", String(server.endpoint.port ?? 0)]
             try await withFakeEdge(.tls, arguments: arguments) { tls in
@@ -125,7 +125,7 @@ struct ProxyAndTLSTests {
             (["HTTPS_PROXY": "http://"], "The proxy HTTPS_PROXY is not a URL such as http://proxy.example.com:3128"),
           ])
     func badTransportSettings(settings: [String: String], message: String) async throws {
-        try await CredentialWorkspace.with { workspace, server in
+        try await CredentialWorkspace.with(.network) { workspace, server in
             _ = try await workspace.writeWorld()
             workspace.environment.merge(Self.keys) { _, new in new }
             for (name, value) in settings {
@@ -168,7 +168,7 @@ struct ProxyAndTLSTests {
     @Test("each partition, FIPS and dual-stack setting picks the AWS endpoint botocore would (seen at the proxy, never contacted)", arguments: endpointRows)
     func endpoints(row: EndpointRow) async throws {
         try await withFakeEdge(.proxy) { proxy in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.network) { workspace, server in
                 _ = try await workspace.writeWorld(region: row.region, roleARN: row.roleARN)
                 workspace.environment.merge(Self.keys) { _, new in new }
                 workspace.environment.merge(row.environment) { _, new in new }
@@ -186,7 +186,7 @@ struct ProxyAndTLSTests {
     @Test("AWS_ENDPOINT_URL_STS sends role assumption to its own endpoint")
     func stsEndpointOverride() async throws {
         try await withFakeEdge(.proxy) { proxy in
-            try await CredentialWorkspace.with { workspace, server in
+            try await CredentialWorkspace.with(.network) { workspace, server in
                 _ = try await workspace.writeWorld(roleARN: "arn:aws:iam::210987654321:role/snapcopy")
                 workspace.environment.merge(Self.keys) { _, new in new }
                 workspace.environment["HTTPS_PROXY"] = "http://127.0.0.1:\(proxy.port)"
@@ -202,7 +202,7 @@ struct ProxyAndTLSTests {
     @Test("without AWS_ENDPOINT_URL_SSO the portal of the sso_region is used")
     func ssoDefaultEndpoint() async throws {
         try await withFakeEdge(.proxy) { proxy in
-            try await CredentialWorkspace.with { workspace, _ in
+            try await CredentialWorkspace.with(.network) { workspace, _ in
                 _ = try await workspace.writeWorld()
                 try workspace.writeConfig(CredentialSourcesTests.ssoSessionConfig)
                 try workspace.writeSSOToken("sso-token-do-not-print", cacheKey: SSOCacheKey.corpSession, expiresAt: Date().addingTimeInterval(3600))
