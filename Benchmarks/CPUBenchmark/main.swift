@@ -49,7 +49,10 @@ func emit(_ line: String) {
 var serverEnvironment = ProcessInfo.processInfo.environment
 serverEnvironment["MOTO_RDS_SNAPSHOT_LIMIT"] = "100000"
 let keepAlive = !CommandLine.arguments.contains("--no-keep-alive")
-let server = try await FakeNeptuneServer.start(environment: serverEnvironment, keepAlive: keepAlive)
+let server = try await FakeNeptuneServer.start(environment: serverEnvironment)
+// werkzeug (under moto) closes every connection; AWS keeps them open. The front keeps snapcopy's.
+let front = keepAlive ? try await FakeEdgeServer.start(.front, arguments: ["--upstream-port", String(server.endpoint.port ?? 0)]) : nil
+let endpoint = front?.endpoint ?? server.endpoint
 try await server.seed(Seed(region: "us-east-1", clusters: [.init(id: "graph")]))
 try await server.seed(Seed(region: "us-west-2", clusters: [.init(id: "graph-west")]))
 for start in stride(from: 0, to: copies, by: 250) {
@@ -66,12 +69,36 @@ let entries = (0..<copies).map {
     "{\"source\": \"arn:aws:rds:us-east-1:\(account):cluster-snapshot:src-\($0)\", \"target\": \"src-\($0)-dr\", \"tags\": {\"env\": \"prod\"}}"
 }
 let manifest = try directory.write("{\"version\": 1, \"defaults\": {\"region\": \"us-west-2\"}, \"copies\": [\n\(entries.joined(separator: ",\n"))\n]}\n", to: "copies.json")
+let single = try directory.write("{\"version\": 1, \"defaults\": {\"region\": \"us-west-2\"}, \"copies\": [\n\(entries[0])\n]}\n", to: "one.json")
 let environment = [
     "AWS_ACCESS_KEY_ID": "AKIABENCHMARKCPU0001", "AWS_SECRET_ACCESS_KEY": "benchmark-secret-key", "AWS_REGION": "us-east-1",
     "HOME": directory.url.path, "PATH": "/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED": "true",
 ]
-let arguments = ["plan", manifest.path, "--lock-file", directory.appending("none.lock").path, "--format", "json",
-                 "--endpoint-url", server.endpoint.absoluteString]
+func arguments(_ manifest: URL) -> [String] {
+    ["plan", manifest.path, "--lock-file", directory.appending("none.lock").path, "--format", "json",
+     "--endpoint-url", endpoint.absoluteString]
+}
+
+/// Median wall and CPU of `runs` plans of `manifest`, and the API calls one plan makes.
+func measure(_ manifest: URL) async throws -> (wall: Double, cpu: Double, calls: Int) {
+    var walls: [Double] = []
+    var cpus: [Double] = []
+    var calls = 0
+    for _ in 0..<runs {
+        try await server.resetStats()
+        let cpuBefore = childrenCPUSeconds()
+        let started = ContinuousClock.now
+        let result = try await runProcess(executable: binary, arguments: arguments(manifest), environment: environment, timeout: .seconds(900))
+        walls.append(seconds(ContinuousClock.now - started))
+        cpus.append(childrenCPUSeconds() - cpuBefore)
+        guard result.exitCode == 0 || result.exitCode == 2 else {
+            emit("snapcopy failed (exit \(result.exitCode)): \(result.stderr.prefix(800))")
+            exit(1)
+        }
+        calls = try await server.stats().callsByAction.values.reduce(0, +)
+    }
+    return (walls.sorted()[walls.count / 2], cpus.sorted()[cpus.count / 2], calls)
+}
 
 // The fixed cost of a run (start-up, reading and validating the manifests), without the network.
 var fixedCPUs: [Double] = []
@@ -83,38 +110,26 @@ for _ in 0..<runs {
 let fixedCPU = fixedCPUs.sorted()[fixedCPUs.count / 2]
 
 emit("CPUBenchmark: snapcopy plan of \(copies) existing cross-region copies, parallelism 16, \(runs) runs per latency")
-emit("binary: \(binary.path); fake_neptune \(keepAlive ? "keeps connections alive (HTTP/1.1, as AWS)" : "closes every connection (HTTP/1.0)")")
+emit("binary: \(binary.path); \(keepAlive ? "connections kept alive (a keep-alive front before fake_neptune, as AWS endpoints keep them)" : "a connection per call (werkzeug closes each)")")
 emit(String(format: "fixed cost (snapcopy validate of the same manifest): %.3f s CPU", fixedCPU))
-emit("latency | API calls | wall (median) | CPU (median) | CPU per call | ratio to 0 ms | (CPU - fixed) per call | ratio to 0 ms")
+emit("Marginal = (CPU of the 320-copy plan - CPU of a 1-copy plan of the same account) / (the difference in calls):")
+emit("the cost of one more call, without start-up and the one-time set-up of the HTTP stack.")
+emit("latency | API calls | wall (median) | CPU (median) | CPU / calls | ratio to 0 ms | 1-copy plan: calls, CPU | marginal CPU per call | ratio to 0 ms")
 var baseline: Double?
-var netBaseline: Double?
+var marginalBaseline: Double?
 for latency in latencies {
     try await server.configure(FakeConfig(latencyMs: latency, pageSize: 100))
-    var walls: [Double] = []
-    var cpus: [Double] = []
-    var calls = 0
-    for _ in 0..<runs {
-        try await server.resetStats()
-        let cpuBefore = childrenCPUSeconds()
-        let started = ContinuousClock.now
-        let result = try await runProcess(executable: binary, arguments: arguments, environment: environment, timeout: .seconds(900))
-        walls.append(seconds(ContinuousClock.now - started))
-        cpus.append(childrenCPUSeconds() - cpuBefore)
-        guard result.exitCode == 0 || result.exitCode == 2 else {
-            emit("snapcopy failed (exit \(result.exitCode)): \(result.stderr.prefix(800))")
-            exit(1)
-        }
-        calls = try await server.stats().callsByAction.values.reduce(0, +)
-    }
-    let wall = walls.sorted()[walls.count / 2]
-    let cpu = cpus.sorted()[cpus.count / 2]
-    let perCall = cpu / Double(max(1, calls)) * 1000
-    let netPerCall = max(0, cpu - fixedCPU) / Double(max(1, calls)) * 1000
+    let full = try await measure(manifest)
+    let small = try await measure(single)
+    let perCall = full.cpu / Double(max(1, full.calls)) * 1000
+    let marginal = max(0, full.cpu - small.cpu) / Double(max(1, full.calls - small.calls)) * 1000
     if baseline == nil { baseline = perCall }
-    if netBaseline == nil { netBaseline = netPerCall }
+    if marginalBaseline == nil { marginalBaseline = marginal }
     let ratio = baseline.map { perCall / max($0, 1e-9) } ?? 1
-    let netRatio = netBaseline.map { netPerCall / max($0, 1e-9) } ?? 1
-    emit(String(format: "%4d ms | %9d | %10.2f s | %9.2f s | %9.2f ms | %.2fx | %9.2f ms | %.2fx", latency, calls, wall, cpu, perCall, ratio, netPerCall, netRatio))
+    let marginalRatio = marginalBaseline.map { marginal / max($0, 1e-9) } ?? 1
+    emit(String(format: "%4d ms | %9d | %10.2f s | %9.2f s | %8.2f ms | %.2fx | %3d, %.2f s | %8.2f ms | %.2fx",
+                latency, full.calls, full.wall, full.cpu, perCall, ratio, small.calls, small.cpu, marginal, marginalRatio))
 }
+await front?.stop()
 await server.stop()
 try? directory.remove()

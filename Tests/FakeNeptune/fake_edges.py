@@ -18,6 +18,9 @@ its parent is gone, SIGTERM, or --max-lifetime-seconds):
              is refused (403) without contacting it, and recorded in refusedTunnels.
   tls        a TLS terminator: accepts TLS with --cert/--key and pipes the bytes to
              127.0.0.1:--upstream-port.
+  front      a keep-alive HTTP/1.1 front for 127.0.0.1:--upstream-port (werkzeug, under moto,
+             closes every connection; AWS endpoints keep them open): each request is passed
+             upstream on a new connection, and the client's connection is kept.
 
 Credentials handed out get a new access key id each time (ASIAFAKE<MODE><n>) and expire
 --expires-seconds after issue. Every mode but tls answers GET /_edge/stats (JSON) on its own
@@ -27,6 +30,7 @@ Secrets are never logged.
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import select
@@ -102,6 +106,8 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, ARGS.token, "text/plain")
 
     def do_GET(self):
+        if ARGS.mode == "front":
+            return self.relay()
         if self.stats():
             return
         self.count()
@@ -140,6 +146,24 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(404, {"message": "not found"})
 
     do_POST = do_GET
+
+    # -- front --------------------------------------------------------------
+    def relay(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        upstream = http.client.HTTPConnection("127.0.0.1", ARGS.upstream_port, timeout=120)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        upstream.request(self.command, self.path, body=body, headers=headers)
+        response = upstream.getresponse()
+        data = response.read()
+        upstream.close()
+        self.send_response(response.status)
+        for name, value in response.getheaders():
+            if name.lower() not in ("connection", "keep-alive", "content-length", "transfer-encoding", "date", "server"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     # -- proxy --------------------------------------------------------------
     def do_CONNECT(self):
@@ -249,7 +273,7 @@ def watch_parent(parent_pid, max_lifetime: float) -> None:
 def main() -> None:
     global ARGS
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["imds", "container", "sso", "proxy", "tls"])
+    parser.add_argument("mode", choices=["imds", "container", "sso", "proxy", "tls", "front"])
     parser.add_argument("--parent-pid", type=int)
     parser.add_argument("--max-lifetime-seconds", type=float, default=1800)
     parser.add_argument("--token", default="fake-token")

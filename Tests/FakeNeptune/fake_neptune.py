@@ -2,7 +2,7 @@
 """fake_neptune: moto's whole server app behind a fault-injecting WSGI middleware.
 
     python3 Tests/FakeNeptune/fake_neptune.py --host 127.0.0.1 --port PORT
-        [--latency-ms N] [--parent-pid PID] [--max-lifetime-seconds S] [--keep-alive]
+        [--latency-ms N] [--parent-pid PID] [--max-lifetime-seconds S]
 
 The app is built exactly as `moto_server` builds it
 (`DomainDispatcherApplication(create_backend_app)`: every service, routed by the
@@ -957,16 +957,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every AWS call")
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this pid is gone")
-    parser.add_argument("--keep-alive", action="store_true",
-                        help="speak HTTP/1.1 and keep connections open between calls, as AWS does")
     parser.add_argument("--max-lifetime-seconds", type=float, default=7200,
                         help="exit after this long (0: never)")
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("only loopback addresses may be bound")
 
-    if args.keep_alive:
-        QuietHandler.protocol_version = "HTTP/1.1"
     os.environ.setdefault("MOTO_PORT", str(args.port))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     STATE.base_latency_ms = args.latency_ms

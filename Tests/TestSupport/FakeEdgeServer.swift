@@ -7,14 +7,15 @@ import Darwin
 #endif
 
 /// One of the small local fakes of `Tests/FakeNeptune/fake_edges.py`: an IMDSv2 server, a
-/// container credentials endpoint, an SSO portal, a forwarding proxy or a TLS terminator.
+/// container credentials endpoint, an SSO portal, a forwarding proxy, a TLS terminator, or a
+/// keep-alive front for fake_neptune.
 ///
 /// The Python process binds a free port on 127.0.0.1 itself (no probe race), says so on its
 /// standard output, and exits when this process does, on ``stop()``, or after 30 minutes.
 public actor FakeEdgeServer {
     /// What the fake plays.
     public enum Mode: String, Sendable {
-        case imds, container, sso, proxy, tls
+        case imds, container, sso, proxy, tls, front
     }
 
     /// `http://127.0.0.1:PORT` (for `tls`, connect with `https://localhost:PORT`).

@@ -40,18 +40,15 @@ public actor FakeNeptuneServer {
     ///   - latencyMs: added to every AWS call from the start (the config's default).
     ///   - environment: the environment of the Python process; `FAKE_NEPTUNE_PYTHON`
     ///     in it names the interpreter (default `python3` on the `PATH`).
-    ///   - keepAlive: HTTP/1.1 with connections kept open between calls, as AWS endpoints do
-    ///     (the default is werkzeug's HTTP/1.0, a connection per call).
     public static func start(
         latencyMs: Int = 0,
-        environment: [String: String] = ProcessInfo.processInfo.environment,
-        keepAlive: Bool = false
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> FakeNeptuneServer {
         var lastError = FakeNeptuneError("could not start fake_neptune")
         for _ in 0..<5 {
             let port = try LoopbackPort.makeFree()
             do {
-                return try await launch(port: port, latencyMs: latencyMs, environment: environment, keepAlive: keepAlive)
+                return try await launch(port: port, latencyMs: latencyMs, environment: environment)
             } catch let error as FakeNeptuneError where error.isPortInUse {
                 lastError = error  // someone took the port between our probe and the bind
             }
@@ -82,7 +79,7 @@ public actor FakeNeptuneServer {
     // MARK: - Launching
 
     private static func launch(
-        port: Int, latencyMs: Int, environment: [String: String], keepAlive: Bool
+        port: Int, latencyMs: Int, environment: [String: String]
     ) async throws -> FakeNeptuneServer {
         let script = try scriptURL()
         let logURL = FileManager.default.temporaryDirectory
@@ -104,7 +101,7 @@ public actor FakeNeptuneServer {
             "--host", "127.0.0.1", "--port", String(port),
             "--latency-ms", String(latencyMs),
             "--parent-pid", String(ProcessInfo.processInfo.processIdentifier),
-        ] + (keepAlive ? ["--keep-alive"] : [])
+        ]
         process.environment = childEnvironment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
