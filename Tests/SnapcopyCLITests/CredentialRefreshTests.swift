@@ -53,6 +53,37 @@ struct CredentialRefreshTests {
         }
     }
 
+    @Test("a credential_process whose credentials last 4 s is run again before they expire during the apply")
+    func refreshCredentialProcessDuringApply() async throws {
+        try await CredentialWorkspace.with(.refresh) { workspace, server in
+            _ = try await workspace.writeWorld()
+            let dir = workspace.directory.url.path
+            let script = try workspace.directory.write("""
+                #!/bin/sh
+                n=$(( $(cat "\(dir)/count" 2>/dev/null || echo 0) + 1 )); echo $n > "\(dir)/count"
+                exp=$(( $(date +%s) + 4 ))
+                key=$(printf 'ASIAFAKEPROC%08d' $n)
+                echo "$key $exp" >> "\(dir)/issued"
+                printf '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "proc-secret-%s", "SessionToken": "proc-token-%s", "Expiration": "%s"}' \
+                    "$key" "$n" "$n" "$(date -u -d "@$exp" +%Y-%m-%dT%H:%M:%SZ)"
+                """, to: "creds.sh")
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+            try workspace.writeConfig("[default]\ncredential_process = \(script.path)\n")
+            try await server.configure(FakeConfig(copyingSeconds: 7))
+            let run = try await workspace.apply()
+            #expect(run.exitCode == 0, "\(run.output)")
+            let issued = try workspace.directory.read("issued").split(separator: "\n").map { $0.split(separator: " ") }
+            let expiries = Dictionary(uniqueKeysWithValues: issued.map { (String($0[0]), Double($0[1]) ?? 0) })
+            let used = try await server.stats().keys(prefix: "ASIAFAKEPROC")
+            #expect(expiries.count >= 3 && used.count >= 3, "\(expiries.count) issued, \(used.count) used")
+            for (key, use) in used {
+                let expiry = try #require(expiries[key])
+                #expect(use.lastUse < expiry, "\(key) was used \(use.lastUse - expiry) s after it expired")
+            }
+            #expect(!run.output.contains("proc-secret-") && !run.output.contains("proc-token-"))
+        }
+    }
+
     // MARK: - Role profiles
 
     @Test("role_arn with credential_source: STS is called with the source's credentials, then the role's sign Neptune calls",

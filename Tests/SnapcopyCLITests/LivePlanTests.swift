@@ -161,8 +161,8 @@ struct LivePlanTests {
             #expect(!wrong.stderr.contains(wrongSecret))
             #expect(!wrong.stderr.contains(keys.secretAccessKey))
 
-            // The first failure cancels the calls still in flight; cancelling a URLSession call on
-            // Linux could deadlock (about one run in ten before the transport was shielded).
+            // The first failure cancels the calls still in flight; that must never hang the run
+            // (with the old URLSession transport it deadlocked about one run in ten on Linux).
             for _ in 1...8 {
                 let again = try await Self.plan(server, in: directory, keys: (keys.accessKeyID, wrongSecret), timeout: .seconds(20))
                 #expect(again.exitCode == 1)

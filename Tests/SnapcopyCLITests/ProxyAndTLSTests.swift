@@ -105,12 +105,12 @@ struct ProxyAndTLSTests {
         }
     }
 
-    @Test("HTTPS_PROXY tunnels TLS to the endpoint; the CA bundle still checks the server")
+    @Test("https_proxy (lower case; HTTPS_PROXY in the endpoint table) tunnels TLS to the endpoint; the CA bundle still checks the server")
     func httpsThroughProxy() async throws {
         try await withFakeEdge(.proxy) { proxy in
             try await withTLS { ca, tls, workspace in
                 workspace.environment["AWS_CA_BUNDLE"] = ca.caCertificate.path
-                workspace.environment["HTTPS_PROXY"] = "127.0.0.1:\(proxy.port)"
+                workspace.environment["https_proxy"] = "127.0.0.1:\(proxy.port)"
                 let run = try await workspace.plan(["--endpoint-url", "https://localhost:\(tls.port)"], endpoint: false)
                 #expect(run.exitCode == 0, "\(run.output)")
                 #expect(try await proxy.stats().tunnels["localhost:\(tls.port)", default: 0] >= 1)
