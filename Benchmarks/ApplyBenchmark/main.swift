@@ -88,7 +88,7 @@ func seedSources(_ server: FakeNeptuneServer) async throws {
 
 /// The floor: only the N copy calls, from one bare client at snapcopy's concurrency.
 func bareCopies(_ server: FakeNeptuneServer, _ scenario: Scenario) async throws -> Duration {
-    let configuration = ClientConfiguration(transport: URLSessionTransport(maximumConnectionsPerHost: parallelism),
+    let configuration = ClientConfiguration(transport: TestTransport.shared,
                                             limiter: ConcurrencyLimiter(parallelism: parallelism))
     let client = NeptuneClient(
         region: scenario.destination, endpoint: server.endpoint,
@@ -153,7 +153,7 @@ for scenario in [Scenario(name: "same-region", destination: "us-east-1"), Scenar
             print("    copies made: \(copies.count) targets, at most \(copies.max() ?? 0) of one target")
         }
     }
-    // Last, so this process's own URLSession is idle while snapcopy runs.
+    // Last, so this process's own client is idle while snapcopy runs.
     try await seedSources(server)
     let floor = try await bareCopies(server, scenario)
     print(String(format: "  a bare NeptuneClient making only the %d copy calls, %d at a time: wall %.1f s\n", count, parallelism, seconds(floor)))

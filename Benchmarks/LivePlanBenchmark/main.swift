@@ -97,7 +97,7 @@ struct Figures {
 /// The plan path in-process: manifests from disk, live state through the Neptune client, the planner.
 func planInProcess(_ server: FakeNeptuneServer, manifests paths: [String]) async throws -> (Figures, Plan) {
     try await server.resetStats()
-    let configuration = NeptuneSnapshotService.makeClientConfiguration(parallelism: parallelism)
+    let configuration = NeptuneSnapshotService.makeClientConfiguration(transport: TestTransport.shared, parallelism: parallelism)
     let (wall, plan) = try await planInProcess(configuration: configuration, endpoint: server.endpoint, manifests: paths)
     return (Figures(wall: wall, stats: try await server.stats()), plan)
 }
@@ -160,7 +160,7 @@ func runSynthetic(count: Int, manifests paths: [String]) async throws {
         }
     }
     let synthetic = SyntheticNeptune(snapshots: snapshots, account: account, latency: .milliseconds(latencyMs), pageSize: pageSize)
-    var configuration = NeptuneSnapshotService.makeClientConfiguration(parallelism: parallelism)
+    var configuration = NeptuneSnapshotService.makeClientConfiguration(transport: TestTransport.shared, parallelism: parallelism)
     configuration.transport = synthetic
     let (wall, plan) = try await planInProcess(configuration: configuration, endpoint: nil, manifests: paths)
     let calls = synthetic.callsByAction

@@ -32,12 +32,12 @@ public struct NeptuneSnapshotService: SnapshotService {
         self.debugLog = debugLog
     }
 
-    /// The configuration a run shares: one URL session with a connection per concurrent call
-    /// (shielded from cancellation, see `URLSessionTransport.send(_:)`), one limiter of
-    /// `parallelism` permits, the standard retry policy, and `log` for `--debug`.
-    public static func makeClientConfiguration(parallelism: Int, log: RequestLog? = nil) -> ClientConfiguration {
+    /// The configuration a run shares: the process's transport (pooled keep-alive connections,
+    /// at least one per concurrent call), one limiter of `parallelism` permits, the standard
+    /// retry policy, and `log` for `--debug`.
+    public static func makeClientConfiguration(transport: any HTTPTransport, parallelism: Int, log: RequestLog? = nil) -> ClientConfiguration {
         ClientConfiguration(
-            transport: URLSessionTransport(maximumConnectionsPerHost: max(1, parallelism)),
+            transport: transport,
             log: log,
             limiter: ConcurrencyLimiter(parallelism: parallelism)
         )

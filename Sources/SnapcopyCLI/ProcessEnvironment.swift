@@ -27,7 +27,7 @@ struct ProcessEnvironment: Sendable {
 
     /// The secret values set in the environment, for last-resort redaction of printed messages.
     var secretValues: [String] {
-        ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"].compactMap { name in
+        ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN"].compactMap { name in
             variables[name].flatMap { $0.count >= 8 ? $0 : nil }
         }
     }

@@ -34,10 +34,15 @@ struct ServiceContext {
         let region: String
         let endpoint: URL?
         let stsEndpoint: URL?
+        let transport: AsyncHTTPTransport
+        let endpointOptions: EndpointOptions
         do {
             region = try aws.resolveRegion(explicit: global.region, profile: global.profile)
             endpoint = try aws.resolveEndpoint(explicit: global.endpointURL, profile: global.profile)
             stsEndpoint = try aws.resolveSTSEndpoint(explicit: global.endpointURL, profile: global.profile)
+            let settings = try aws.transportSettings(profile: global.profile, parallelism: global.parallelism)
+            transport = try SharedTransport.process.transport(settings: settings)
+            endpointOptions = try aws.endpointOptions(profile: global.profile)
         } catch let error as CredentialsError {
             throw failure(error)
         }
@@ -45,7 +50,8 @@ struct ServiceContext {
             tally.record(entry)
             debugLog?.write(entry.description)
         }
-        let configuration = NeptuneSnapshotService.makeClientConfiguration(parallelism: global.parallelism, log: requestLog)
+        var configuration = NeptuneSnapshotService.makeClientConfiguration(transport: transport, parallelism: global.parallelism, log: requestLog)
+        configuration.endpointOptions = endpointOptions
         let credentials = aws.makeCredentialProvider(profile: global.profile, region: region, stsEndpoint: stsEndpoint, configuration: configuration)
         let factory = NeptuneClientFactory(
             baseCredentials: credentials, endpoint: endpoint, stsEndpoint: stsEndpoint, stsRegion: region, configuration: configuration)
@@ -55,6 +61,7 @@ struct ServiceContext {
         if let debugLog {
             debugLog.write("region \(region); endpoint \(endpoint.map(Self.describe) ?? "AWS default"); "
                 + "STS endpoint \(stsEndpoint.map(Self.describe) ?? "AWS default"); credentials \(credentials.name); parallelism \(global.parallelism)")
+            debugLog.write(Self.describe(transport.settings))
         }
         return ServiceContext(
             service: service, parallelism: global.parallelism,
@@ -86,6 +93,16 @@ struct ServiceContext {
         default:
             return CommandFailure("snapcopy: \(SecretRedactor().redact(String(describing: error)))")
         }
+    }
+
+    /// The transport's proxies and trust store, without proxy passwords.
+    static func describe(_ settings: TransportSettings) -> String {
+        var parts = ["transport AsyncHTTPClient"]
+        parts.append("HTTPS proxy \(settings.proxies.https?.description ?? "none")")
+        parts.append("HTTP proxy \(settings.proxies.http?.description ?? "none")")
+        if !settings.proxies.noProxy.isEmpty { parts.append("NO_PROXY \(settings.proxies.noProxy.joined(separator: ","))") }
+        parts.append("CA bundle " + (settings.caBundle.map { "\($0.path) (from \($0.source))" } ?? "system trust store"))
+        return parts.joined(separator: "; ")
     }
 
     /// An endpoint as `scheme://host[:port]`, without any user information or path.

@@ -18,20 +18,40 @@ public struct SnapcopyCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// Runs the command line. The one place where errors become exit codes.
+    /// Runs the command line. The one place where errors become exit codes, and where the
+    /// process's HTTP transport is shut down, whatever the outcome.
     public static func runCommandLine() async {
         let console = Console.standard
+        let command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        // plan and validate stop on Ctrl-C by cancelling their work; apply handles interrupts itself.
+        let interrupts = command is PlanCommand || command is ValidateCommand ? CommandInterrupts.install() : nil
+        let work = Task {
+            var command = command
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-        } catch let failure as CommandFailure {
+        }
+        interrupts?.onInterrupt { work.cancel() }
+        let outcome = await work.result
+        await SharedTransport.process.shutdown()
+        if interrupts?.isInterrupted == true {
+            console.error("snapcopy: interrupted.")
+            Foundation.exit(130)
+        }
+        switch outcome {
+        case .success:
+            return
+        case .failure(let failure as CommandFailure):
             if !failure.message.isEmpty { console.error(failure.message) }
             Foundation.exit(failure.status.rawValue)
-        } catch {
+        case .failure(let error):
             exit(withError: error)
         }
     }

@@ -30,8 +30,10 @@ Control endpoints, unsigned, JSON in and out (400 {"error": ...} on a bad reques
   GET  /_fake/stats       callsByAction, callsByRegion, callsByRegionAndAction,
        faultsInjected (by kind), faultsInjectedByAction, maxConcurrentCopies and
        copyingNow ({account: {region: n}}), copyRequestsByTarget (every request),
-       copiesCreatedByTarget (copies moto made), inflightQuotaRejections. Target ids
-       are lowercased, as RDS stores them.
+       copiesCreatedByTarget (copies moto made), inflightQuotaRejections, accessKeys
+       ({access key id: {calls, firstUse, lastUse}}, Unix seconds of the calls signed
+       with it: shows when credentials were refreshed). Target ids are lowercased, as
+       RDS stores them.
   POST /_fake/stats/reset zeroes the counters.
   POST /_fake/seed        {"account", "region", "kmsKeys": [{"alias"}], "roles": [{"name",
        "policy"?}], "clusters": [{"id", "engine", "engineVersion"?, "storageEncrypted",
@@ -228,6 +230,7 @@ class FakeState:
             "copyRequestsByTarget": {},
             "copiesCreatedByTarget": {},
             "inflightQuotaRejections": 0,
+            "accessKeys": {},
         }
 
     # -- config ----------------------------------------------------------
@@ -787,9 +790,14 @@ class FakeNeptuneApp:
         body = _read_body(environ)
         params = _request_params(environ, body)
         action = params.get("Action") or environ.get("HTTP_X_AMZ_TARGET", "").split(".")[-1] or "?"
-        _, region, service = _credential_scope(environ, params)
+        access_key, region, service = _credential_scope(environ, params)
         with LOCK:
             stats = STATE.stats
+            if access_key:
+                now = time.time()
+                use = stats["accessKeys"].setdefault(access_key, {"calls": 0, "firstUse": now, "lastUse": now})
+                use["calls"] += 1
+                use["lastUse"] = now
             _nested_inc(stats["callsByAction"], action, 1)
             _nested_inc(stats["callsByRegion"], region or "?", 1)
             _nested_inc(stats["callsByRegionAndAction"], region or "?", action, 1)

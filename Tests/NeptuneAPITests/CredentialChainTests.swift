@@ -11,6 +11,7 @@ struct CredentialChainTests {
     private func chain(_ directory: TemporaryDirectory, _ variables: [String: String], profile: String? = nil, sts steps: [ScriptedTransport.Step] = []) -> (any CredentialProvider, ScriptedTransport) {
         var all = variables
         all["HOME"] = all["HOME"] ?? directory.url.path
+        all["AWS_EC2_METADATA_DISABLED"] = all["AWS_EC2_METADATA_DISABLED"] ?? "true"
         let transport = ScriptedTransport(steps)
         let configuration = ClientConfiguration(transport: transport, sleeper: RecordingSleeper(), now: { vectorDate })
         let provider = AWSEnvironment(variables: all).makeCredentialProvider(profile: profile, region: "eu-west-1", stsEndpoint: URL(string: Self.moto), configuration: configuration)
@@ -142,9 +143,9 @@ struct CredentialChainTests {
                 Issue.record("expected an error")
             } catch let error as CredentialsError {
                 #expect(error.kind == .noCredentials)
-                #expect(error.placesTried.count == 4)
+                #expect(error.placesTried.count == 6)
                 let home = directory.url.path
-                #expect(error.message == "No AWS credentials found. snapcopy looked in: (1) environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (not set); (2) web identity variables AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (not set); (3) profile \"default\" in the shared credentials file \(home)/.aws/credentials (file not found); (4) profile \"default\" in the config file \(home)/.aws/config (file not found). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure a profile (aws configure), or pass --profile NAME.")
+                #expect(error.message == "No AWS credentials found. snapcopy looked in: (1) environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (not set); (2) web identity variables AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (not set); (3) profile \"default\" in the shared credentials file \(home)/.aws/credentials (file not found); (4) profile \"default\" in the config file \(home)/.aws/config (file not found); (5) container credentials AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / AWS_CONTAINER_CREDENTIALS_FULL_URI (not set); (6) EC2 instance metadata (IMDSv2; off: AWS_EC2_METADATA_DISABLED=true). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure a profile (aws configure, or aws configure sso and aws sso login), or pass --profile NAME.")
             }
         }
     }

@@ -3,12 +3,12 @@ import Testing
 import TestSupport
 @testable import NeptuneAPI
 
-/// The real stack end to end: URLSessionTransport, SigV4 checked by moto's own verifier,
+/// The real stack end to end: AsyncHTTPTransport, SigV4 checked by moto's own verifier,
 /// XML from moto, and faults injected by `Tests/FakeNeptune/fake_neptune.py`.
 /// Skipped with a message when python3 with moto is missing.
 @Suite("Against fake_neptune (moto) over real HTTP", .serialized, .enabled(if: MotoAvailability.isAvailable, "python3 with moto is not available: skipping the fake_neptune tests"))
 struct FakeNeptuneIntegrationTests {
-    static let transport = URLSessionTransport(requestTimeout: 10, resourceTimeout: 30)
+    static let transport = TestTransport.shared
 
     /// A client for `region` signing with `credentials`, retrying without real sleeps.
     private func client(_ server: FakeNeptuneServer, region: String = "us-east-1", credentials: Credentials, counter: APICallCounter? = nil) -> NeptuneClient {

@@ -84,7 +84,7 @@ struct NeptuneClientRetryTests {
             _ = try await harness.client.listTagsForResource(arn: "arn:x")
             Issue.record("expected an error")
         } catch let error as TransportError {
-            #expect(error.description == "ListTagsForResource in us-east-1 failed: the request to 127.0.0.1 cannot connect (refused). Check your network connection, proxy settings and endpoint URL, then try again.")
+            #expect(error.description == "ListTagsForResource in us-east-1 failed: the request to 127.0.0.1 could not connect (refused). Check your network connection, proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and endpoint URL, then try again.")
         }
     }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 @testable import NeptuneAPI
 
@@ -44,10 +41,8 @@ struct RetryPolicyTests {
         Row(name: "reset", error: TransportError(kind: .connectionLost, detail: ""), reason: .connectionLost),
         Row(name: "refused", error: TransportError(kind: .cannotConnect, detail: ""), reason: .cannotConnect),
         Row(name: "other transport", error: TransportError(kind: .other, detail: ""), reason: nil),
-        Row(name: "URLError timedOut", error: URLError(.timedOut), reason: .connectionLost),
-        Row(name: "URLError networkConnectionLost", error: URLError(.networkConnectionLost), reason: .connectionLost),
-        Row(name: "URLError cannotConnectToHost", error: URLError(.cannotConnectToHost), reason: .cannotConnect),
-        Row(name: "URLError badURL", error: URLError(.badURL), reason: nil),
+        Row(name: "TLS failure", error: TransportError(kind: .tlsFailed, detail: ""), reason: nil),
+        Row(name: "response too large", error: TransportError(kind: .responseTooLarge, detail: ""), reason: nil),
         Row(name: "credentials", error: CredentialsError(kind: .noCredentials, message: ""), reason: nil),
         Row(name: "cancellation", error: CancellationError(), reason: nil),
     ]

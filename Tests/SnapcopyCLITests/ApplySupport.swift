@@ -195,7 +195,7 @@ extension ApplyWorkspace {
     /// reads only: describes and tag listings).
     struct LiveView: Sendable {
         let endpoint: URL
-        private static let transport = URLSessionTransport(requestTimeout: 10, resourceTimeout: 30)
+        private static let transport = TestTransport.shared
 
         func client(_ region: String) -> NeptuneClient {
             let credentials = Credentials(accessKeyID: "AKIAFAKEAPPLYTESTS02", secretAccessKey: "fake-secret-for-the-checks")

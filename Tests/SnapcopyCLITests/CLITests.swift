@@ -242,7 +242,7 @@ enum CLI {
     }()
 
     static var baseEnvironment: [String: String] {
-        ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path]
+        ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home.path, "AWS_EC2_METADATA_DISABLED": "true"]
     }
 
     static func run(_ arguments: [String], extraEnvironment: [String: String] = [:], in directory: URL = root) async throws -> ProcessResult {

@@ -163,8 +163,8 @@ struct LivePlanTests {
             #expect(!wrong.stderr.contains(wrongSecret))
             #expect(!wrong.stderr.contains(keys.secretAccessKey))
 
-            // The first failure cancels the calls still in flight; cancelling a URLSession call on
-            // Linux could deadlock (about one run in ten before the transport was shielded).
+            // The first failure cancels the calls still in flight; that must never hang the run
+            // (with the old URLSession transport it deadlocked about one run in ten on Linux).
             for _ in 1...8 {
                 let again = try await Self.plan(server, in: directory, keys: (keys.accessKeyID, wrongSecret), timeout: .seconds(20))
                 #expect(again.exitCode == 1)
@@ -215,7 +215,9 @@ struct LivePlanTests {
                     2. web identity variables AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (not set)
                     3. profile "default" in the shared credentials file \(home)/.aws/credentials (file not found)
                     4. profile "default" in the config file \(home)/.aws/config (file not found)
-                  fix: Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure a profile (aws configure), or pass --profile NAME.
+                    5. container credentials AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / AWS_CONTAINER_CREDENTIALS_FULL_URI (not set)
+                    6. EC2 instance metadata (IMDSv2; off: AWS_EC2_METADATA_DISABLED=true)
+                  fix: Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure a profile (aws configure, or aws configure sso and aws sso login), or pass --profile NAME.
 
                 """)
             #expect(try await server.stats().callsByAction.isEmpty)
@@ -287,7 +289,9 @@ struct LivePlanTests {
         endpointFlag: Bool = true, extraEnvironment: [String: String] = [:], timeout: Duration = .seconds(45)
     ) async throws -> ProcessResult {
         let manifest = try directory.write(manifest, to: "manifests/copies.json")
-        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.url.path]
+        // No test but the IMDS ones may reach for the instance metadata address.
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.url.path,
+                           "AWS_EC2_METADATA_DISABLED": "true"]
         if let keys {
             environment["AWS_ACCESS_KEY_ID"] = keys.accessKeyID
             environment["AWS_SECRET_ACCESS_KEY"] = keys.secret

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NeptuneAPI
 
 /// Long-term keys of an IAM user that the fake made in one account.
 public struct FakeCredentials: Codable, Sendable, Equatable {
@@ -89,13 +87,12 @@ extension FakeNeptuneServer {
     private nonisolated func send<Response: Decodable>(
         _ method: String, _ path: String, body: Data?
     ) async throws -> Response {
-        var request = URLRequest(url: endpoint.appendingPathComponent(path))
-        request.httpMethod = method
-        request.httpBody = body
-        request.timeoutInterval = 30
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let request = HTTPRequest(
+            method: method, url: endpoint.appendingPathComponent(path),
+            headers: ["content-type": "application/json"], body: body ?? Data(), timeout: .seconds(30))
+        let response = try await TestTransport.shared.send(request)
+        let data = response.body
+        let status = response.status
         guard status == 200 else {
             throw FakeNeptuneError(
                 "\(method) /\(path) answered \(status): \(String(decoding: data, as: UTF8.self))")

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NeptuneAPI
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -126,8 +124,7 @@ public actor FakeNeptuneServer {
     private func waitUntilReady(within timeout: Duration) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        var probe = URLRequest(url: endpoint.appendingPathComponent("moto-api/"))
-        probe.timeoutInterval = 2
+        let probe = HTTPRequest(method: "GET", url: endpoint.appendingPathComponent("moto-api/"), timeout: .seconds(2))
         while clock.now < deadline {
             if !process.isRunning {
                 let status = process.terminationStatus
@@ -136,8 +133,7 @@ public actor FakeNeptuneServer {
                     isPortInUse: status == 3
                 )
             }
-            if let (_, response) = try? await URLSession.shared.data(for: probe),
-               (response as? HTTPURLResponse)?.statusCode == 200 {
+            if let response = try? await TestTransport.shared.send(probe), response.status == 200 {
                 return
             }
             try await Task.sleep(for: .milliseconds(50))

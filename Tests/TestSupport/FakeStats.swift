@@ -20,6 +20,15 @@ public struct FakeStats: Codable, Sendable, Equatable {
     public var copiesCreatedByTarget: [String: Int]
     /// Copies refused with `SnapshotQuotaExceeded` because of `maxInflightCopies`.
     public var inflightQuotaRejections: Int
+    /// The AWS calls signed with each access key ID, and when (first and last).
+    public var accessKeys: [String: KeyUse]
+
+    /// The calls signed with one access key: how many, and the first and last (Unix seconds).
+    public struct KeyUse: Codable, Sendable, Equatable {
+        public var calls: Int
+        public var firstUse: Double
+        public var lastUse: Double
+    }
 
     /// Calls received for `action`.
     public func calls(_ action: String) -> Int {

@@ -20,7 +20,7 @@ public struct NeptuneClient: Sendable {
     ///   - configuration: Transport, retry policy, clock, log, limiter and counter.
     public init(region: String, endpoint: URL? = nil, credentials: any CredentialProvider, configuration: ClientConfiguration) {
         self.region = region
-        self.endpoint = endpoint.map(AWSEndpoint.normalized) ?? AWSEndpoint.neptune(region: region)
+        self.endpoint = endpoint.map(AWSEndpoint.normalized) ?? AWSEndpoint.neptune(region: region, options: configuration.endpointOptions)
         engine = QueryClient(
             service: "Neptune",
             signingName: NeptuneAPI.signingName,

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The Query-protocol engine under ``NeptuneClient`` and ``STSClient``: encodes, signs,
 /// sends through the limiter, decodes, logs, counts and retries.
@@ -125,18 +122,13 @@ struct QueryClient: Sendable {
         }
     }
 
-    /// Fills in action and region on transport errors; maps stray `URLError`s.
+    /// Fills in action and region on transport errors.
     private func annotate(_ error: any Error, action: String) -> any Error {
         switch error {
         case var error as TransportError:
             error.action = action
             error.region = region
             return error
-        case let error as URLError:
-            var mapped = TransportError(urlError: error, host: endpoint.host)
-            mapped.action = action
-            mapped.region = region
-            return mapped
         default:
             return error
         }

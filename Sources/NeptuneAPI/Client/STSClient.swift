@@ -2,14 +2,15 @@ import Foundation
 
 /// A client for the two STS calls snapcopy needs: `AssumeRole` and `AssumeRoleWithWebIdentity`.
 ///
-/// Uses the regional endpoint `https://sts.REGION.amazonaws.com/` unless an endpoint
-/// override is given; snapcopy passes the same override as for Neptune, because moto (and
-/// similar local stacks) serve STS on the same port.
+/// Uses the regional endpoint `https://sts.REGION.amazonaws.com/` (or its FIPS, dual-stack or
+/// legacy global variant, per the configuration's ``EndpointOptions``) unless an endpoint
+/// override is given (`AWS_ENDPOINT_URL_STS`, or the Neptune override, since moto and similar
+/// local stacks serve STS on the same port).
 public struct STSClient: Sendable {
     /// The STS API version.
     public static let apiVersion = "2011-06-15"
 
-    /// The region requests are signed for.
+    /// The region requests are signed for (`us-east-1` for the legacy global endpoint).
     public let region: String
     /// The endpoint.
     public let endpoint: URL
@@ -17,13 +18,14 @@ public struct STSClient: Sendable {
 
     /// Creates a client. `credentials` may be `nil` when only web identity is used.
     public init(region: String, endpoint: URL? = nil, credentials: (any CredentialProvider)?, configuration: ClientConfiguration) {
-        self.region = region
-        self.endpoint = endpoint.map(AWSEndpoint.normalized) ?? AWSEndpoint.sts(region: region)
+        let signingRegion = endpoint == nil && AWSEndpoint.usesGlobalSTS(region: region, options: configuration.endpointOptions) ? "us-east-1" : region
+        self.region = signingRegion
+        self.endpoint = endpoint.map(AWSEndpoint.normalized) ?? AWSEndpoint.sts(region: region, options: configuration.endpointOptions)
         engine = QueryClient(
             service: "STS",
             signingName: "sts",
             apiVersion: Self.apiVersion,
-            region: region,
+            region: signingRegion,
             endpoint: self.endpoint,
             credentials: credentials,
             configuration: configuration

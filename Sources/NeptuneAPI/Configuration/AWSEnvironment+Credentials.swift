@@ -4,15 +4,22 @@ extension AWSEnvironment {
     /// Builds the credential provider chain, cached and refreshed before expiry.
     ///
     /// Order, mirroring the AWS CLI:
-    /// - With an explicit profile (`--profile`): only that profile. Environment keys and
-    ///   environment web identity are ignored, as the CLI does; a missing profile is an error.
+    /// - With an explicit profile (`--profile`): that profile, then container credentials, then
+    ///   EC2 instance metadata. Environment keys and environment web identity are ignored, as
+    ///   the CLI does; a missing profile is an error.
     /// - Otherwise:
     ///   1. environment keys `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`
     ///      (these win over `AWS_PROFILE`, as in the CLI);
     ///   2. web identity from `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE` (+ optional
     ///      `AWS_ROLE_SESSION_NAME`), via unsigned STS `AssumeRoleWithWebIdentity`;
     ///   3. the profile from `AWS_PROFILE` (an error if named but missing) or `default`
-    ///      (see ``ProfileCredentialProvider`` for the order inside a profile).
+    ///      (see ``ProfileCredentialProvider`` for the order inside a profile: assume role,
+    ///      SSO, keys, `credential_process`);
+    ///   4. container credentials (``ContainerCredentialProvider``: ECS, EKS Pod Identity);
+    ///   5. EC2 instance metadata, IMDSv2 (``InstanceMetadataCredentialProvider``).
+    ///
+    /// The whole chain is cached and resolved again shortly before the credentials expire, so
+    /// every source is refreshed during a long apply.
     ///
     /// When nothing is found, one ``CredentialsError`` names every place tried.
     ///
@@ -32,16 +39,20 @@ extension AWSEnvironment {
             configuration: configuration,
             mustExist: profileWasNamed(explicit: explicit)
         )
+        let machine: [any CredentialProvider] = [
+            ContainerCredentialProvider(environment: self, transport: ProfileCredentialProvider.directTransport(configuration.transport)),
+            InstanceMetadataCredentialProvider(environment: self, profile: explicit, transport: configuration.transport),
+        ]
         let providers: [any CredentialProvider]
         if explicit != nil {
-            providers = [profileProvider]
+            providers = [profileProvider] + machine
         } else {
             let sts = STSClient(region: region, endpoint: stsEndpoint, credentials: nil, configuration: configuration)
             providers = [
                 EnvironmentCredentialProvider(environment: self),
                 EnvironmentWebIdentityProvider(environment: self, sts: sts, now: configuration.now),
                 profileProvider,
-            ]
+            ] + machine
         }
         return CachingCredentialProvider(CredentialProviderChain(providers), now: configuration.now)
     }

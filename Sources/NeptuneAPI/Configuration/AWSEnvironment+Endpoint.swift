@@ -25,6 +25,41 @@ extension AWSEnvironment {
         return try resolveEndpoint(explicit: nil, profile: explicitProfile)
     }
 
+    /// Resolves the IAM Identity Center portal endpoint override: `AWS_ENDPOINT_URL_SSO`, the
+    /// services section's `sso` entry, `AWS_ENDPOINT_URL`, the profile's `endpoint_url`; `nil`
+    /// means `https://portal.sso.REGION.amazonaws.com`.
+    public func resolveSSOEndpoint(profile explicitProfile: String? = nil) throws -> URL? {
+        try resolveEndpoint(explicit: nil, serviceKey: "sso", variable: "AWS_ENDPOINT_URL_SSO", profile: explicitProfile)
+    }
+
+    /// The FIPS, dual-stack and STS endpoint choices: `AWS_USE_FIPS_ENDPOINT` /
+    /// `use_fips_endpoint`, `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`,
+    /// `AWS_STS_REGIONAL_ENDPOINTS` / `sts_regional_endpoints` (`regional` by default, or `legacy`).
+    /// - Throws: ``CredentialsError`` naming the setting when a value is not `true`/`false`
+    ///   (or `regional`/`legacy`).
+    public func endpointOptions(profile explicitProfile: String? = nil) throws -> EndpointOptions {
+        let shared = try loadSharedConfiguration()
+        let profile = profileName(explicit: explicitProfile)
+        let section = shared.configSection(profile)
+        let file = shared.configPath ?? "~/.aws/config"
+        func flag(_ variable: String, _ key: String) throws -> Bool {
+            let (value, source) = self[variable].map { ($0, variable) } ?? (section?[key].map { ($0, "\(key) of profile \"\(profile)\" in \(file)") } ?? ("false", ""))
+            switch value.lowercased() {
+            case "true": return true
+            case "false": return false
+            default: throw CredentialsError(kind: .invalidConfiguration, message: "\(source) is \"\(value)\": use true or false.")
+            }
+        }
+        var options = EndpointOptions(useFIPS: try flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), useDualStack: try flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"))
+        let (mode, source) = self["AWS_STS_REGIONAL_ENDPOINTS"].map { ($0, "AWS_STS_REGIONAL_ENDPOINTS") } ?? (section?["sts_regional_endpoints"].map { ($0, "sts_regional_endpoints of profile \"\(profile)\" in \(file)") } ?? ("regional", ""))
+        switch mode.lowercased() {
+        case "regional": options.useLegacyGlobalSTS = false
+        case "legacy": options.useLegacyGlobalSTS = true
+        default: throw CredentialsError(kind: .invalidConfiguration, message: "\(source) is \"\(mode)\": use regional or legacy.")
+        }
+        return options
+    }
+
     private func resolveEndpoint(explicit: String?, serviceKey: String, variable: String, profile explicitProfile: String?, includeGlobal: Bool = true) throws -> URL? {
         if let explicit, !explicit.isEmpty { return try validatedEndpoint(explicit, source: "--endpoint-url") }
         let shared = try loadSharedConfiguration()

@@ -81,7 +81,7 @@ public struct AWSEnvironment: Sendable {
         )
     }
 
-    private func expandingTilde(_ path: String?) -> String? {
+    func expandingTilde(_ path: String?) -> String? {
         guard let path else { return nil }
         if path == "~" { return homeDirectory ?? path }
         if path.hasPrefix("~/"), let home = homeDirectory { return home + path.dropFirst() }

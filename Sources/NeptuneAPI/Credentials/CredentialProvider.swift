@@ -95,7 +95,7 @@ public struct CredentialProviderChain: CredentialProvider {
         let places = tried.enumerated().map { "(\($0.offset + 1)) \($0.element)" }.joined(separator: "; ")
         throw CredentialsError(
             kind: .noCredentials,
-            message: "No AWS credentials found. snapcopy looked in: \(places). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure a profile (aws configure), or pass --profile NAME.",
+            message: "No AWS credentials found. snapcopy looked in: \(places). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure a profile (aws configure, or aws configure sso and aws sso login), or pass --profile NAME.",
             placesTried: tried
         )
     }

@@ -3,10 +3,12 @@ import Foundation
 /// Credentials of a named profile in the shared credentials and config files.
 ///
 /// Within a profile the sources are tried in botocore's order: `role_arn` (with
-/// `web_identity_token_file`, `source_profile` or `credential_source = Environment`; plus
-/// `role_session_name`, `external_id`, `duration_seconds`), then `aws_access_key_id` /
-/// `aws_secret_access_key` / `aws_session_token` in the credentials file, then
-/// `credential_process`, then keys in the config file. `source_profile` chains are followed
+/// `web_identity_token_file`, `source_profile` or `credential_source = Environment |
+/// Ec2InstanceMetadata | EcsContainer`; plus `role_session_name`, `external_id`,
+/// `duration_seconds`; `mfa_serial` is refused, as there is no prompt), then IAM Identity
+/// Center (`sso_session` or legacy `sso_start_url`, see ``SSOCredentialProvider``), then
+/// `aws_access_key_id` / `aws_secret_access_key` / `aws_session_token` in the credentials
+/// file, then `credential_process`, then keys in the config file. `source_profile` chains are followed
 /// with cycle detection; a profile may name itself as its source to use its own keys.
 public struct ProfileCredentialProvider: CredentialProvider {
     /// The profile name.
@@ -51,6 +53,12 @@ public struct ProfileCredentialProvider: CredentialProvider {
         if let roleARN = shared.setting("role_arn", profile: profile) {
             return try await assumeRole(roleARN, profile: profile, shared: shared, visited: visited)
         }
+        if let sso = try SSOCredentialProvider.Configuration.resolve(profile: profile, shared: shared) {
+            let provider = SSOCredentialProvider(
+                configuration: sso, environment: environment, endpoint: try environment.resolveSSOEndpoint(profile: self.profile),
+                options: configuration.endpointOptions, transport: configuration.transport, now: configuration.now)
+            return try await provider.credentials()
+        }
         if let keys = try Self.staticKeys(shared.credentialsSection(profile), profile: profile, file: shared.credentialsPath) {
             return keys
         }
@@ -71,6 +79,10 @@ public struct ProfileCredentialProvider: CredentialProvider {
     }
 
     private func assumeRole(_ roleARN: String, profile: String, shared: AWSSharedConfiguration, visited: [String]) async throws -> Credentials {
+        if shared.setting("mfa_serial", profile: profile) != nil {
+            throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" sets mfa_serial: snapcopy cannot prompt for an MFA code (it runs without a terminal). Get session credentials first (aws sts get-session-token or a credential_process) and use them in another profile, or remove mfa_serial.")
+        }
+        let duration = try Self.durationSeconds(shared.setting("duration_seconds", profile: profile), profile: profile)
         let sessionName = shared.setting("role_session_name", profile: profile) ?? AssumeRoleCredentialProvider.defaultSessionName(at: configuration.now())
         if let tokenFile = shared.setting("web_identity_token_file", profile: profile) {
             let sts = STSClient(region: region, endpoint: stsEndpoint, credentials: nil, configuration: configuration)
@@ -94,14 +106,7 @@ public struct ProfileCredentialProvider: CredentialProvider {
                 source = try await resolve(sourceProfile, shared: shared, visited: visited + [profile])
             }
         } else if let credentialSource = shared.setting("credential_source", profile: profile) {
-            guard credentialSource == "Environment" else {
-                throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" uses credential_source = \(credentialSource); snapcopy supports only credential_source = Environment. Use source_profile instead.")
-            }
-            do {
-                source = try await EnvironmentCredentialProvider(environment: environment).credentials()
-            } catch let error as CredentialsError where error.kind == .notFound {
-                throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set.")
-            }
+            source = try await credentials(fromSource: credentialSource, profile: profile)
         } else {
             throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" has role_arn but neither source_profile nor credential_source: add source_profile = NAME.")
         }
@@ -110,11 +115,50 @@ public struct ProfileCredentialProvider: CredentialProvider {
             roleARN: roleARN,
             sessionName: sessionName,
             externalID: shared.setting("external_id", profile: profile),
-            durationSeconds: shared.setting("duration_seconds", profile: profile).flatMap { Int($0) }
+            durationSeconds: duration
         )
         var credentials = result.credentials
         credentials.source = "profile \(profile) (assume-role)"
         return credentials
+    }
+
+    /// The source credentials named by `credential_source`.
+    private func credentials(fromSource credentialSource: String, profile: String) async throws -> Credentials {
+        let provider: any CredentialProvider
+        let needs: String
+        switch credentialSource {
+        case "Environment":
+            provider = EnvironmentCredentialProvider(environment: environment)
+            needs = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+        case "Ec2InstanceMetadata":
+            provider = InstanceMetadataCredentialProvider(environment: environment, profile: self.profile, transport: configuration.transport)
+            needs = "the EC2 instance metadata service gave none"
+        case "EcsContainer":
+            provider = ContainerCredentialProvider(environment: environment, transport: Self.directTransport(configuration.transport))
+            needs = "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"
+        default:
+            throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" has credential_source = \(credentialSource): use Environment, Ec2InstanceMetadata or EcsContainer (the names are case-sensitive), or source_profile.")
+        }
+        do {
+            return try await provider.credentials()
+        } catch let error as CredentialsError where error.kind == .notFound {
+            let detail = error.placesTried.first.map { " (\($0))" } ?? ""
+            throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" uses credential_source = \(credentialSource), but \(needs)\(detail).")
+        }
+    }
+
+    /// The transport without proxies, for container endpoints.
+    static func directTransport(_ transport: any HTTPTransport) -> any HTTPTransport {
+        (transport as? AsyncHTTPTransport)?.bypassingProxies() ?? transport
+    }
+
+    /// `duration_seconds` as a number of seconds, checked against STS's range.
+    static func durationSeconds(_ text: String?, profile: String) throws -> Int? {
+        guard let text else { return nil }
+        guard let seconds = Int(text), (900...43_200).contains(seconds) else {
+            throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" has duration_seconds = \(text): give a whole number of seconds from 900 to 43200.")
+        }
+        return seconds
     }
 
     /// Long-term or session keys of one section; `nil` when it has none.

@@ -13,13 +13,17 @@ public struct HTTPRequest: Sendable, Equatable {
     public private(set) var headers: [String: String]
     /// The request body.
     public var body: Data
+    /// The longest the whole exchange may take; `nil` for the transport's request timeout.
+    /// Credential look-ups on link-local addresses (instance metadata) use a short one.
+    public var timeout: Duration?
 
     /// Creates a request; header names are lower-cased.
-    public init(method: String, url: URL, headers: [String: String] = [:], body: Data = Data()) {
+    public init(method: String, url: URL, headers: [String: String] = [:], body: Data = Data(), timeout: Duration? = nil) {
         self.method = method
         self.url = url
         self.headers = [:]
         self.body = body
+        self.timeout = timeout
         for (name, value) in headers { self.headers[name.lowercased()] = value }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Sends one HTTP request and returns its response.
 ///
-/// This is the seam between the API client and the network: ``URLSessionTransport`` is the
+/// This is the seam between the API client and the network: ``AsyncHTTPTransport`` is the
 /// real implementation, ``ScriptedTransport`` the in-memory one for tests. A transport
 /// returns every HTTP status as a response (4xx and 5xx included) and throws only when no
 /// response arrived, preferably as a ``TransportError``.
@@ -16,18 +16,27 @@ public struct TransportError: Error, Sendable, Equatable {
     /// What went wrong, in a form the retry policy can classify.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private let name: String
-        private init(_ name: String) { self.name = name }
+        /// How a sentence says it: "the request to HOST:PORT <phrase>".
+        let phrase: String
+        private init(_ name: String, _ phrase: String) {
+            self.name = name
+            self.phrase = phrase
+        }
 
         /// The request timed out; it may or may not have reached the server.
-        public static let timedOut = Kind("timed out")
+        public static let timedOut = Kind("timed out", "timed out")
         /// The connection dropped or was reset; the request may have reached the server.
-        public static let connectionLost = Kind("connection lost")
+        public static let connectionLost = Kind("connection lost", "lost its connection")
         /// No connection could be made (refused, DNS failure); the request was never sent.
-        public static let cannotConnect = Kind("cannot connect")
+        public static let cannotConnect = Kind("cannot connect", "could not connect")
+        /// The TLS handshake failed (an untrusted or mismatched certificate, say); not retried.
+        public static let tlsFailed = Kind("TLS failed", "failed its TLS handshake")
+        /// The response body was larger than the transport accepts; not retried.
+        public static let responseTooLarge = Kind("response too large", "got a response that is too large")
         /// Any other failure; not retried.
-        public static let other = Kind("failed")
+        public static let other = Kind("failed", "failed")
 
-        /// A short phrase, e.g. `timed out`.
+        /// A short name for logs, e.g. `timed out`.
         public var description: String { name }
     }
 
@@ -37,16 +46,22 @@ public struct TransportError: Error, Sendable, Equatable {
     public var detail: String
     /// The host that was contacted, when known.
     public var host: String?
+    /// The port that was contacted, when known.
+    public var port: Int?
+    /// What to check, as a sentence; `nil` for the general advice about network and proxies.
+    public var hint: String?
     /// The API action, filled in by the client.
     public var action: String?
     /// The region, filled in by the client.
     public var region: String?
 
     /// Creates a transport error.
-    public init(kind: Kind, detail: String, host: String? = nil, action: String? = nil, region: String? = nil) {
+    public init(kind: Kind, detail: String, host: String? = nil, port: Int? = nil, hint: String? = nil, action: String? = nil, region: String? = nil) {
         self.kind = kind
         self.detail = detail
         self.host = host
+        self.port = port
+        self.hint = hint
         self.action = action
         self.region = region
     }
@@ -54,7 +69,7 @@ public struct TransportError: Error, Sendable, Equatable {
 
 extension TransportError: CustomStringConvertible, LocalizedError {
     /// A sentence for users, e.g. `DescribeDBClusterSnapshots in us-east-1 failed: the request
-    /// to rds.us-east-1.amazonaws.com timed out (...). Check your network ...`.
+    /// to rds.us-east-1.amazonaws.com:443 timed out (...). Check your network ...`.
     public var description: String {
         var text = ""
         if let action {
@@ -63,10 +78,11 @@ extension TransportError: CustomStringConvertible, LocalizedError {
             text += " failed: "
         }
         text += "the request"
-        if let host { text += " to \(host)" }
-        text += " \(kind)"
+        if let host { text += " to \(host)\(port.map { ":\($0)" } ?? "")" }
+        text += " \(kind.phrase)"
         if !detail.isEmpty { text += " (\(detail))" }
-        text += ". Check your network connection, proxy settings and endpoint URL, then try again."
+        text += ". "
+        text += hint ?? "Check your network connection, proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and endpoint URL, then try again."
         return text
     }
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// When to retry a failed attempt and how long to wait: a pure decision, no sleeping.
 ///
@@ -73,8 +70,6 @@ public struct RetryPolicy: Sendable, Equatable {
             case .timedOut, .connectionLost: return .connectionLost
             default: return nil
             }
-        case let error as URLError:
-            return reason(for: TransportError(urlError: error, host: nil))
         default:
             return nil
         }

@@ -45,7 +45,7 @@ extension SigV4 {
 
     /// The canonical URI of a URL: its percent-encoded path, or `/` when empty.
     public static func canonicalPath(for url: URL) -> String {
-        let path = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? ""
+        let path = url.path(percentEncoded: true)
         return path.isEmpty ? "/" : path
     }
 }

@@ -71,7 +71,7 @@ public struct SigV4: Sendable {
         }
         if toSign["host"] == nil { toSign["host"] = Self.hostHeader(for: request.url) }
         let headers = Self.canonicalHeaders(toSign)
-        let query = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.percentEncodedQuery
+        let query = request.url.query(percentEncoded: true)
         let canonical = Self.canonicalRequest(
             method: request.method,
             path: Self.canonicalPath(for: request.url),
@@ -149,7 +149,22 @@ public struct SigV4: Sendable {
 
     /// Python's `' '.join(value.split())`: trims and collapses whitespace runs.
     static func trimAll(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
+        // Most values need nothing: no leading, trailing, doubled or non-space whitespace.
+        var previousWasSpace = true
+        var isClean = true
+        for byte in value.utf8 {
+            if byte == 0x20 {
+                if previousWasSpace { isClean = false; break }
+                previousWasSpace = true
+            } else if byte == 0x09 || byte == 0x0A || byte == 0x0B || byte == 0x0C || byte == 0x0D {
+                isClean = false
+                break
+            } else {
+                previousWasSpace = false
+            }
+        }
+        if isClean && !(previousWasSpace && !value.isEmpty) { return value }
+        return value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
             .joined(separator: " ")
     }
 

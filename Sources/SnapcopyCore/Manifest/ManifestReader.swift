@@ -174,6 +174,8 @@ struct ManifestReader {
                    fix: "give the copy a different target identifier")
         }
 
+        checkPartitions(node, path: path, region: region, source: source, kmsKeyID: kmsKeyID, role: role)
+
         guard diagnostics.count == errorsBefore, let target, let region, let source else { return nil }
         return DesiredCopy(
             target: target, source: source, region: region, kmsKeyID: kmsKeyID, copyTags: copyTags,
@@ -392,7 +394,7 @@ struct ManifestReader {
         return previous[b.count]
     }
 
-    private mutating func report(_ node: JSONNode?, _ path: String, rule: String, _ message: String, fix: String) {
+    mutating func report(_ node: JSONNode?, _ path: String, rule: String, _ message: String, fix: String) {
         report(at: node?.position, path, rule: rule, message, fix: fix)
     }
 
