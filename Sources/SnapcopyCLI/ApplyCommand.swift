@@ -20,6 +20,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @OptionGroup var time: TimeOptions
+
     @Flag(name: .customLong("auto-approve"), help: "Apply without asking.")
     var autoApprove = false
 
@@ -161,7 +163,7 @@ struct ApplyCommand: AsyncParsableCommand {
             guard let manifestPaths = saved.inputs.manifestPaths, !manifestPaths.isEmpty else {
                 throw CommandFailure("snapcopy: \(paths[0]): the saved plan does not name its manifests\n  fix: save it again with `snapcopy plan PATH... --out FILE`")
             }
-            let fresh = try await PlanPreparation.prepare(paths: manifestPaths, global: global, environment: environment, context: context)
+            let fresh = try await PlanPreparation.prepare(paths: manifestPaths, global: global, environment: environment, context: context, now: time.time)
             let stale = saved.staleness(against: fresh.plan)
             guard stale.isEmpty else {
                 let replan = "run `\(global.commandLine("plan", arguments: manifestPaths + ["--out", paths[0]]))` again, review it, and apply the new plan"
@@ -175,7 +177,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             return (saved, fresh.live, fresh.lock, true)
         }
-        let prepared = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment, context: context)
+        let prepared = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment, context: context, now: time.time)
         return (prepared.plan, prepared.live, prepared.lock, false)
     }
 }

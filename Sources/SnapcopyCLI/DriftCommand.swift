@@ -46,13 +46,9 @@ struct DriftCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the report to this file (atomically); the text summary still goes to the terminal.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("The time to report at (ISO 8601), for reproducible reports; default: a capture's CapturedAt, else now.", valueName: "time"))
-    var now: String?
+    @OptionGroup var time: TimeOptions
 
     func validate() throws {
-        if let now, Timestamp.parse(now) == nil {
-            throw ValidationError("--now \(now) is not an ISO 8601 time such as 2026-11-20T03:00:00Z")
-        }
         guard stuckAfter.duration > .zero, stalledAfter.duration > .zero else {
             throw ValidationError("--stuck-after and --stalled-after must be longer than 0s")
         }
@@ -66,11 +62,11 @@ struct DriftCommand: AsyncParsableCommand {
         let console = Console.standard
         let environment = ProcessEnvironment.current
         let rules = try ignoreRules()
-        let prepared = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment) { manifests, lock in
-            try await liveState(copies: manifests.copies, records: lock?.records ?? [], environment: environment, console: console)
+        let prepared = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment, now: time.time) { manifests, lock in
+            try await liveState(manifests: manifests, records: lock?.records ?? [], environment: environment, console: console)
         }
-        let time = now.flatMap(Timestamp.parse) ?? prepared.live.capturedAt ?? Date()
-        let detector = DriftDetector(now: time, stuckAfter: stuckAfter.duration, stalledAfter: stalledAfter.duration)
+        let now = time.time ?? prepared.live.capturedAt ?? Date()
+        let detector = DriftDetector(now: now, stuckAfter: stuckAfter.duration, stalledAfter: stalledAfter.duration)
         let report = detector.detect(desired: prepared.manifests, lock: prepared.lock, live: prepared.live, plan: prepared.plan).applying(rules)
         let color = global.useColor(environment: environment.variables, console: console)
         let rendered: String
@@ -112,7 +108,7 @@ struct DriftCommand: AsyncParsableCommand {
     }
 
     /// The captured files when given, else the live API, read through a reader that cannot write.
-    private func liveState(copies: [DesiredCopy], records: [LockRecord], environment: ProcessEnvironment, console: Console) async throws -> LiveState {
+    private func liveState(manifests: ManifestSet, records: [LockRecord], environment: ProcessEnvironment, console: Console) async throws -> LiveState {
         if !liveStatePaths.isEmpty {
             return try LiveStateSource(paths: liveStatePaths).load()
         }
@@ -121,7 +117,7 @@ struct DriftCommand: AsyncParsableCommand {
         let reader: any SnapshotReader = context.service
         do {
             return try await LiveStateLoader(service: reader, parallelism: context.parallelism)
-                .load(copies: copies, records: records, findingUnmanagedCopies: true)
+                .load(copies: manifests.copies, records: records, rules: manifests.rules, now: time.time ?? Date(), findingUnmanagedCopies: true)
         } catch {
             throw ServiceContext.failure(error)
         }

@@ -111,3 +111,18 @@ import SnapcopyCore
 
 /// The output format option.
 extension OutputFormat: ExpressibleByArgument {}
+
+/// `--now`: the time rules are expanded at, for reproducible plans.
+struct TimeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The time to plan at (ISO 8601), for reproducible plans of rules; default: a capture's CapturedAt, else now.", valueName: "time"))
+    var now: String?
+
+    func validate() throws {
+        if let now, Timestamp.parse(now) == nil {
+            throw ValidationError("--now \(now) is not an ISO 8601 time such as 2026-11-20T03:00:00Z")
+        }
+    }
+
+    /// The time given, if any.
+    var time: Date? { now.flatMap(Timestamp.parse) }
+}

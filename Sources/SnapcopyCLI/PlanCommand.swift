@@ -20,6 +20,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @OptionGroup var time: TimeOptions
+
     @Option(name: .customLong("live-state"), help: ArgumentHelp(
         "Plan offline against the output of `aws neptune describe-db-cluster-snapshots --output json`: a file, or a directory of *.json captures (repeatable).",
         valueName: "path"))
@@ -41,8 +43,8 @@ struct PlanCommand: AsyncParsableCommand {
     private func plan() async throws {
         let console = Console.standard
         let environment = ProcessEnvironment.current
-        var plan = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment) { manifests, lock in
-            try await liveState(copies: manifests.copies, records: lock?.records ?? [], environment: environment, console: console)
+        var plan = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment, now: time.time) { manifests, lock in
+            try await liveState(manifests: manifests, records: lock?.records ?? [], environment: environment, console: console)
         }.plan
 
         console.output(try PlanOutput.render(plan, format: format, color: global.useColor(environment: environment.variables, console: console)))
@@ -63,14 +65,14 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     /// The captured files when given, else the live API.
-    private func liveState(copies: [DesiredCopy], records: [LockRecord], environment: ProcessEnvironment, console: Console) async throws -> LiveState {
+    private func liveState(manifests: ManifestSet, records: [LockRecord], environment: ProcessEnvironment, console: Console) async throws -> LiveState {
         if !liveStatePaths.isEmpty {
             return try LiveStateSource(paths: liveStatePaths).load()
         }
         let context = try ServiceContext.make(global: global, environment: environment, console: console)
         defer { context.finish() }
         do {
-            return try await context.loader.load(copies: copies, records: records)
+            return try await context.loader.load(copies: manifests.copies, records: records, rules: manifests.rules, now: time.time ?? Date())
         } catch {
             throw ServiceContext.failure(error)
         }

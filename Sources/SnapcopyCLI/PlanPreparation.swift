@@ -11,19 +11,23 @@ struct PlanInputsLoaded {
 
 enum PlanPreparation {
     /// Loads manifests (failing with every diagnostic when invalid), the lock file and live state (from the API), and plans.
-    static func prepare(paths: [String], global: GlobalOptions, environment: ProcessEnvironment, context: ServiceContext) async throws -> PlanInputsLoaded {
-        try await prepare(paths: paths, global: global, environment: environment) { manifests, lock in
+    static func prepare(
+        paths: [String], global: GlobalOptions, environment: ProcessEnvironment, context: ServiceContext, now: Date? = nil
+    ) async throws -> PlanInputsLoaded {
+        try await prepare(paths: paths, global: global, environment: environment, now: now) { manifests, lock in
             do {
-                return try await context.loader.load(copies: manifests.copies, records: lock?.records ?? [])
+                return try await context.loader.load(copies: manifests.copies, records: lock?.records ?? [], rules: manifests.rules,
+                                                     now: now ?? Date())
             } catch {
                 throw ServiceContext.failure(error)
             }
         }
     }
 
-    /// Loads manifests and the lock file, then live state with `describe`, and plans.
+    /// Loads manifests and the lock file, then live state with `describe`, and plans at `now`
+    /// (else a capture's time, else the clock's).
     static func prepare(
-        paths: [String], global: GlobalOptions, environment: ProcessEnvironment,
+        paths: [String], global: GlobalOptions, environment: ProcessEnvironment, now: Date? = nil,
         describe: (ManifestSet, LockFile?) async throws -> LiveState
     ) async throws -> PlanInputsLoaded {
         let manifests = ManifestLoader(fallbackRegion: global.fallbackRegion(environment: environment)).load(try ManifestFiles.read(paths))
@@ -33,7 +37,7 @@ enum PlanPreparation {
         }
         let lock = try DiskLockStore(path: global.lockFile).read()
         let live = try await describe(manifests, lock)
-        let plan = Planner().plan(desired: manifests, live: live, lock: lock)
+        let plan = Planner().plan(desired: manifests, live: live, lock: lock, now: now ?? live.capturedAt ?? Date())
         return PlanInputsLoaded(manifests: manifests, lock: lock, live: live, plan: plan)
     }
 }

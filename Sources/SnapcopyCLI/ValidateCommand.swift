@@ -44,7 +44,8 @@ struct ValidationReport {
 
     func text() -> String {
         guard !manifests.isValid else {
-            return "Valid: \(manifests.copies.count) \(manifests.copies.count == 1 ? "copy" : "copies") declared.\n"
+            let rules = manifests.rules.isEmpty ? "" : " and \(manifests.rules.count) \(manifests.rules.count == 1 ? "rule" : "rules")"
+            return "Valid: \(manifests.copies.count) \(manifests.copies.count == 1 ? "copy" : "copies")\(rules) declared.\n"
         }
         var out = manifests.diagnostics.map(\.description).joined(separator: "\n") + "\n"
         out += "\n\(manifests.diagnostics.count) \(manifests.diagnostics.count == 1 ? "problem" : "problems") found.\n"
@@ -56,9 +57,10 @@ struct ValidationReport {
             var formatVersion = 1
             var valid: Bool
             var copies: Int
+            var rules: Int
             var diagnostics: [Diagnostic]
         }
-        let document = Document(valid: manifests.isValid, copies: manifests.copies.count, diagnostics: manifests.diagnostics)
+        let document = Document(valid: manifests.isValid, copies: manifests.copies.count, rules: manifests.rules.count, diagnostics: manifests.diagnostics)
         do {
             return String(decoding: try CanonicalJSON.encode(document), as: UTF8.self)
         } catch {

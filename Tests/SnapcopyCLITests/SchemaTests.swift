@@ -36,9 +36,10 @@ struct SchemaTests {
 
     @Test("the example lock file is valid for the lock schema")
     func exampleLockFile() async throws {
-        let results = try await JSONSchemaCheck.run(schema: .lock, on: [Repository.root.appendingPathComponent("examples/snapcopy.lock")])
-        #expect(results.count == 1)
-        #expect(results.first?.errors == [], "\(results)")
+        let files = ["examples/snapcopy.lock", "examples/rules/snapcopy.lock", "examples/gitops/snapcopy.lock"]
+        let results = try await JSONSchemaCheck.run(schema: .lock, on: files.map { Repository.root.appendingPathComponent($0) })
+        #expect(results.count == files.count)
+        #expect(results.allSatisfy { $0.errors.isEmpty }, "\(results)")
     }
 
     @Test("the JSON plan of the examples is valid for the plan schema")
@@ -158,6 +159,11 @@ struct SchemaTests {
         #expect(keys(root) == Set(ManifestReader.rootKeys))
         #expect(keys((root["properties"] as? [String: Any])?["defaults"]) == Set(ManifestReader.defaultsKeys))
         #expect(keys(definitions?["copy"]) == Set(ManifestReader.entryKeys))
+        let rule = definitions?["rule"] as? [String: Any]
+        #expect(keys(rule) == Set(ManifestReader.ruleKeys))
+        #expect(keys((rule?["properties"] as? [String: Any])?["select"]) == Set(ManifestReader.selectKeys))
+        #expect(keys((rule?["properties"] as? [String: Any])?["copy"]) == Set(ManifestReader.ruleCopyKeys))
+        #expect(keys((rule?["properties"] as? [String: Any])?["retain"]) == Set(ManifestReader.retainKeys))
         let policies = (definitions?["deletionPolicy"] as? [String: Any])?["enum"] as? [String]
         #expect(policies.map(Set.init) == Set(DeletionPolicy.allCases.map(\.rawValue)))
     }
@@ -303,10 +309,12 @@ private enum Repository {
     static let invalidFixtures = root.appendingPathComponent("Tests/SnapcopyCLITests/Fixtures/invalid")
 
     static func exampleManifests() throws -> [URL] {
-        let directory = root.appendingPathComponent("examples/manifests")
-        return try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasSuffix(".json") }.sorted()
-            .map { directory.appendingPathComponent($0) }
+        try ["examples/manifests", "examples/rules/manifests", "examples/gitops/manifests"].flatMap { folder in
+            let directory = root.appendingPathComponent(folder)
+            return try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".json") }.sorted()
+                .map { directory.appendingPathComponent($0) }
+        }
     }
 
     static func jsonObject(_ relativePath: String) throws -> [String: Any] {

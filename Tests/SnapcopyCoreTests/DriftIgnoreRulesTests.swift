@@ -98,7 +98,7 @@ struct MalformedLine: CustomTestStringConvertible, Sendable {
         MalformedLine(line: "sourcegone us-west-2/tmp-*", rule: "unknown-kind",
                       message: #"did you mean "source-gone"?"#, fix: #"write "source-gone us-west-2/tmp-*""#),
         MalformedLine(line: "whatever us-west-2/tmp-*", rule: "unknown-kind",
-                      message: #"unknown finding kind "whatever""#, fix: "use one of missing, tags-changed, replaced, unapplied, stuck, failed, unmanaged, source-gone"),
+                      message: #"unknown finding kind "whatever""#, fix: "use one of missing, tags-changed, replaced, unapplied, stuck, failed, unmanaged, rpo-violated, source-gone"),
         MalformedLine(line: "us-west-2/tmp-[0-9", rule: "unclosed-bracket",
                       message: #"the pattern "us-west-2/tmp-[0-9" has a "[" with no closing "]""#, fix: "close the set"),
         MalformedLine(line: "us-west-[2/tmp", rule: "unclosed-bracket", message: #"has a "[" with no closing "]""#, fix: "close the set"),

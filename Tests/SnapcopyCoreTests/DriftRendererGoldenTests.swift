@@ -47,7 +47,8 @@ import Testing
             F.target("unknown-tags-dr", tags: nil),
             F.target("scratch-dr", tags: owned(by: F.source, ["edited": "by hand"])),
         ]
-        let report = F.detect(copies, live: live, records: records, regions: [east, west])
+        let nightly = rules(#"{"name": "nightly-dr", "select": {"region": "us-east-1", "clusters": ["graph-prod"]}, "copy": {"target": "{cluster}-{date}-dr"}, "rpo": "PT26H"}"#)
+        let report = F.detect(copies, live: live, records: records, regions: [east, west], rules: nightly)
         return report.applying(try IgnoreRules.parse("# scratch copies are edited by hand\ntags-changed us-west-2/scratch-*\n", file: ".snapcopyignore"))
     }
 
@@ -65,7 +66,7 @@ import Testing
     @Test func theFixtureHasEveryKind() throws {
         let report = try Self.fixtureReport()
         #expect(report.kindsAndTargets == [
-            "failed broken-dr", "missing gone-dr", "unapplied new-dr", "source-gone orphan-dr",
+            "failed broken-dr", "missing gone-dr", "unapplied new-dr", "rpo-violated nightly-dr/graph-prod", "source-gone orphan-dr",
             "replaced replaced-dr", "stuck slow-dr", "unmanaged stray-dr", "tags-changed tagged-dr",
         ])
         #expect(Set(report.findings.map(\.kind)) == Set(DriftKind.allCases))
@@ -73,7 +74,7 @@ import Testing
         #expect(report.notes.map(\.target) == ["unknown-tags-dr"])
         #expect(report.uncheckedRegions == [DriftReport.UncheckedRegion(region: "eu-central-1", targets: ["far-dr"])])
         #expect(report.checked.count == 9)
-        #expect(report.summary.line == "Drift: 7 findings (1 missing, 1 tags-changed, 1 replaced, 1 unapplied, 1 stuck, 1 failed, 1 unmanaged); 1 warning; 9 copies checked; 1 finding ignored; 1 region not checked (no live data).")
+        #expect(report.summary.line == "Drift: 8 findings (1 missing, 1 tags-changed, 1 replaced, 1 unapplied, 1 stuck, 1 failed, 1 unmanaged, 1 rpo-violated); 1 warning; 9 copies checked; 1 finding ignored; 1 region not checked (no live data).")
     }
 
     @Test func text() throws {
@@ -107,7 +108,7 @@ import Testing
         #expect(object["hasDrift"] as? Bool == true)
         let summary = try #require(object["summary"] as? [String: Any])
         #expect((summary["byKind"] as? [String: Int])?.keys.sorted() == DriftKind.allCases.map(\.rawValue).sorted())
-        #expect(summary["findings"] as? Int == 7 && summary["warnings"] as? Int == 1 && summary["ignored"] as? Int == 1)
+        #expect(summary["findings"] as? Int == 8 && summary["warnings"] as? Int == 1 && summary["ignored"] as? Int == 1)
         let findings = try #require(object["findings"] as? [[String: Any]])
         let tagged = try #require(findings.first { $0["target"] as? String == "tagged-dr" })
         let changes = try #require(tagged["tagChanges"] as? [[String: String]])
@@ -142,18 +143,18 @@ import Testing
         let document = try JUnitDocument(parsing: JUnitDriftRenderer().render(report))
         #expect(document.suites.map { $0["name"] } == ["snapcopy drift"])
         #expect(document.roots == ["testsuites"])
-        // One case per managed copy checked, plus the unapplied entry and the unmanaged snapshot, plus the skipped one.
+        // One case per managed copy checked, plus the unapplied entry, the unmanaged snapshot and the rule's cluster, plus the skipped one.
         #expect(document.cases.map(\.id) == [
             "eu-central-1/far-dr", "us-west-2/broken-dr", "us-west-2/fine-dr", "us-west-2/gone-dr", "us-west-2/new-dr",
-            "us-west-2/orphan-dr", "us-west-2/replaced-dr", "us-west-2/scratch-dr", "us-west-2/slow-dr", "us-west-2/stray-dr",
+            "us-west-2/nightly-dr/graph-prod", "us-west-2/orphan-dr", "us-west-2/replaced-dr", "us-west-2/scratch-dr", "us-west-2/slow-dr", "us-west-2/stray-dr",
             "us-west-2/tagged-dr", "us-west-2/unknown-tags-dr",
         ])
         let suite = try #require(document.suites.first)
         #expect(suite["tests"] == String(document.cases.count))
-        #expect(suite["failures"] == "7")
+        #expect(suite["failures"] == "8")
         #expect(suite["skipped"] == "1")
         #expect(suite["errors"] == "0")
-        #expect(document.cases.filter { $0.failure != nil }.count == 7)
+        #expect(document.cases.filter { $0.failure != nil }.count == 8)
         #expect(Set(document.cases.compactMap { $0.failure?.type }) == Set(DriftKind.allCases.filter { $0.severity == .drift }.map(\.rawValue)))
         #expect(document.cases.first { $0.name == "far-dr" }?.skipped == true)
         let orphan = try #require(document.cases.first { $0.name == "orphan-dr" })

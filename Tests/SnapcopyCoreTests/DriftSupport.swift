@@ -40,12 +40,12 @@ enum DriftFixture {
     /// The report of `copies`, `records` and `live`, with the plan the planner makes of them.
     static func detect(
         _ copies: [DesiredCopy], live: [LiveSnapshot], records: [LockRecord]?, regions: Set<String> = [east, west, "eu-west-1"],
-        now: Date = DriftFixture.now
+        now: Date = DriftFixture.now, rules: [CopyRule] = []
     ) -> DriftReport {
-        let set = ManifestSet(copies: copies, diagnostics: [], digest: "sha256:test")
+        let set = ManifestSet(copies: copies, rules: rules, diagnostics: [], digest: "sha256:test")
         let lock = records.map { LockFile(lineage: "L", serial: 3, records: $0) }
         let state = LiveState(live, regions: regions)
-        let plan = Planner().plan(desired: set, live: state, lock: lock)
+        let plan = Planner().plan(desired: set, live: state, lock: lock, now: now)
         return DriftDetector(now: now).detect(desired: set, lock: lock, live: state, plan: plan)
     }
 }

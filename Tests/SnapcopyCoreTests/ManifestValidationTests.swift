@@ -32,7 +32,7 @@ func entry(target: String = "prod-dr", source: String = sourceARN, extra: String
         InvalidCase(name: "missing version", json: "{\"copies\": []}", rule: "missing-field", path: "version", fragment: "\"version\" is missing"),
         InvalidCase(name: "newer version", json: "{\"version\": 2, \"copies\": []}", rule: "unsupported-version", path: "version", fragment: "version 2 is not supported"),
         InvalidCase(name: "version as string", json: "{\"version\": \"1\", \"copies\": []}", rule: "wrong-type", path: "version", fragment: "whole number"),
-        InvalidCase(name: "missing copies", json: "{\"version\": 1}", rule: "missing-field", path: "copies", fragment: "\"copies\" is missing"),
+        InvalidCase(name: "missing copies", json: "{\"version\": 1}", rule: "missing-field", path: "copies", fragment: "\"copies\" (or \"rules\") is missing"),
         InvalidCase(name: "copies not array", json: "{\"version\": 1, \"copies\": {}}", rule: "wrong-type", path: "copies", fragment: "must be an array"),
         InvalidCase(name: "missing target", json: manifest("{\"source\": \"\(sourceARN)\"}"), rule: "missing-field", path: "copies[0].target", fragment: "\"target\" is missing"),
         InvalidCase(name: "missing source", json: manifest("{\"target\": \"x\"}"), rule: "missing-field", path: "copies[0].source", fragment: "\"source\" is missing"),

@@ -176,6 +176,8 @@ extension DriftScan {
 
     /// `source-gone` when the record's source is not live and its region is covered.
     private mutating func checkSource(of record: LockRecord) {
+        // A rule's automated sources expire at their backup retention: normal, not worth a warning.
+        guard record.rule == nil else { return }
         let region: String
         let present: Bool
         if let arn = SnapshotARN(record.sourceARN) {

@@ -67,16 +67,26 @@ public struct DriftDetector: Sendable {
     /// Reports the drift between `desired`, `lock` and `live`; `plan` is the plan of the same three
     /// (from ``Planner/plan(desired:live:lock:)``), whose changes become `unapplied` findings.
     public func detect(desired: ManifestSet, lock: LockFile?, live: LiveState, plan: Plan) -> DriftReport {
-        var scan = DriftScan(detector: self, live: live, desired: desired, plan: plan)
+        var expanded = desired
+        if !desired.rules.isEmpty {
+            expanded.copies += RuleExpansion(rules: desired.rules, explicit: desired.copies, live: live, records: lock?.records ?? [], now: now).copies
+        }
+        var scan = DriftScan(detector: self, live: live, desired: expanded, plan: plan)
         for record in lock?.records ?? [] {
             scan.check(record)
         }
         scan.addUnapplied()
         scan.addUnmanaged(recorded: Set((lock?.records ?? []).map(\.identity)))
-        return DriftReport(
+        let points = desired.rules.flatMap { recoveryPoints(of: $0, records: lock?.records ?? [], live: live) }
+        for point in points where point.violated {
+            scan.findings.append(Self.finding(for: point, rule: desired.rules.first { $0.name == point.rule }))
+        }
+        var report = DriftReport(
             generatedAt: Timestamp.format(now), findings: scan.findings, checked: scan.checked,
             uncheckedRegions: scan.unchecked.map { DriftReport.UncheckedRegion(region: $0.key, targets: Array($0.value)) },
             notes: scan.notes, thresholds: thresholds)
+        report.recoveryPoints = points
+        return report
     }
 
     /// The thresholds as the report records them.

@@ -17,13 +17,15 @@ public enum DriftKind: String, Sendable, Hashable, Codable, CaseIterable, Coding
     case failed
     /// A snapshot carrying snapcopy's ownership tag that no lock record knows and no manifest names.
     case unmanaged
+    /// A rule's newest available copy of a cluster is older than the rule's RPO (or there is none).
+    case rpoViolated = "rpo-violated"
     /// The source of a recorded copy no longer exists: worth knowing, reported as a warning.
     case sourceGone = "source-gone"
 
     /// Whether a finding of this kind is drift or only a warning.
     public var severity: DriftSeverity {
         switch self {
-        case .missing, .tagsChanged, .replaced, .unapplied, .stuck, .failed, .unmanaged: .drift
+        case .missing, .tagsChanged, .replaced, .unapplied, .stuck, .failed, .unmanaged, .rpoViolated: .drift
         case .sourceGone: .warning
         }
     }
@@ -38,6 +40,7 @@ public enum DriftKind: String, Sendable, Hashable, Codable, CaseIterable, Coding
         case .stuck: "copies taking too long or making no progress"
         case .failed: "copies that ended in a failed state"
         case .unmanaged: "snapshots with snapcopy's ownership tag that no record or manifest knows"
+        case .rpoViolated: "rules whose newest copy is older than their RPO"
         case .sourceGone: "sources of recorded copies that no longer exist"
         }
     }

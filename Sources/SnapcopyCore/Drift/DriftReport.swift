@@ -46,6 +46,26 @@ public struct DriftReport: Sendable, Hashable {
         }
     }
 
+    /// A rule's recovery point for one cluster: its newest available copy, and whether it is within the RPO.
+    public struct RecoveryPoint: Sendable, Hashable, Codable {
+        public var rule: String
+        /// The cluster, or `*` when the rule's selector matches no cluster at all.
+        public var cluster: String
+        /// The rule's destination region.
+        public var region: String
+        public var rpoSeconds: Int
+        /// The newest available copy, when there is one.
+        public var newestCopy: String?
+        /// When that copy's source was created (ISO 8601).
+        public var sourceCreateTime: String?
+        /// Its age from the source's creation, in seconds.
+        public var ageSeconds: Int?
+        public var violated: Bool
+
+        /// The identity its findings and JUnit case carry: region and `RULE/CLUSTER`.
+        public var identity: CopyIdentity { CopyIdentity(region: region, target: "\(rule)/\(cluster)") }
+    }
+
     public var formatVersion: Int
     /// When the report was made (ISO 8601, UTC): the `now` the detector was given.
     public var generatedAt: String
@@ -60,6 +80,8 @@ public struct DriftReport: Sendable, Hashable {
     /// How many findings ignore rules removed.
     public var ignored: Int
     public var thresholds: Thresholds
+    /// The rules' recovery points, by rule and cluster.
+    public var recoveryPoints: [RecoveryPoint] = []
 
     /// A report; findings, copies, regions and notes are sorted here.
     public init(
@@ -104,7 +126,7 @@ public struct DriftReport: Sendable, Hashable {
 
 extension DriftReport: Codable {
     private enum CodingKeys: String, CodingKey {
-        case formatVersion, generatedAt, findings, checked, uncheckedRegions, notes, ignored, thresholds, summary, hasDrift
+        case formatVersion, generatedAt, findings, checked, uncheckedRegions, notes, ignored, thresholds, recoveryPoints, summary, hasDrift
     }
 
     /// Reads a report; `summary` and `hasDrift` are derived, so they are not read back.
@@ -119,6 +141,7 @@ extension DriftReport: Codable {
             ignored: try container.decode(Int.self, forKey: .ignored),
             thresholds: try container.decode(Thresholds.self, forKey: .thresholds))
         formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+        recoveryPoints = try container.decodeIfPresent([RecoveryPoint].self, forKey: .recoveryPoints) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -131,6 +154,7 @@ extension DriftReport: Codable {
         try container.encode(notes, forKey: .notes)
         try container.encode(ignored, forKey: .ignored)
         try container.encode(thresholds, forKey: .thresholds)
+        if !recoveryPoints.isEmpty { try container.encode(recoveryPoints, forKey: .recoveryPoints) }
         try container.encode(summary, forKey: .summary)
         try container.encode(hasDrift, forKey: .hasDrift)
     }

@@ -2,7 +2,8 @@
 ///
 /// One `<testsuite name="snapcopy drift">` (inside `<testsuites>`) holds one `<testcase
 /// classname="REGION" name="TARGET">` per managed copy checked, per other identity with a finding
-/// (an `unapplied` entry, an `unmanaged` snapshot), and per copy in a region without live data
+/// (an `unapplied` entry, an `unmanaged` snapshot), per rule and cluster with an RPO
+/// (`name="RULE/CLUSTER"`), and per copy in a region without live data
 /// (`<skipped>`), sorted by region and target. A case with drift has one `<failure>` whose `type`
 /// is the kind (kinds, comma-separated, when there are several), whose `message` is the
 /// explanation, and whose text holds the details; warnings and notes go to `<system-out>`.
@@ -70,6 +71,9 @@ public struct JUnitDriftRenderer: Sendable {
         var cases: [CopyIdentity: Case] = [:]
         for identity in report.checked {
             cases[identity] = Case(region: identity.region, target: identity.target)
+        }
+        for point in report.recoveryPoints {
+            cases[point.identity] = Case(region: point.region, target: "\(point.rule)/\(point.cluster)")
         }
         for finding in report.findings {
             cases[finding.identity, default: Case(region: finding.region, target: finding.target)].findings.append(finding)

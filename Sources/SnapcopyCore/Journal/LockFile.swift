@@ -142,13 +142,19 @@ public struct LockRecord: Sendable, Hashable, Codable {
     public var progressSince: String?
     /// The digest of the manifest entry the record came from.
     public var entryDigest: String
+    /// The rule that made the copy; nil for an explicit entry.
+    public var rule: String?
+    /// The source's cluster and creation time, for a rule's copy.
+    public var sourceCluster: String?
+    public var sourceCreateTime: String?
 
     public init(
         region: String, target: String, targetARN: String? = nil, sourceARN: String, kmsKeyID: String? = nil,
         tags: Tags = [:], copyTags: Bool = false, deletionPolicy: DeletionPolicy = .retain, roleARN: String? = nil,
         status: Status = .available, operation: Operation? = nil, percentProgress: Int? = nil,
         snapshotCreateTime: String? = nil, startedAt: String? = nil, completedAt: String? = nil,
-        observedAt: String? = nil, progressSince: String? = nil, entryDigest: String = ""
+        observedAt: String? = nil, progressSince: String? = nil, entryDigest: String = "",
+        rule: String? = nil, sourceCluster: String? = nil, sourceCreateTime: String? = nil
     ) {
         self.region = region
         self.target = target.lowercased()
@@ -168,6 +174,9 @@ public struct LockRecord: Sendable, Hashable, Codable {
         self.observedAt = observedAt
         self.progressSince = progressSince
         self.entryDigest = entryDigest
+        self.rule = rule
+        self.sourceCluster = sourceCluster
+        self.sourceCreateTime = sourceCreateTime
     }
 
     public var identity: CopyIdentity { CopyIdentity(region: region, target: target) }

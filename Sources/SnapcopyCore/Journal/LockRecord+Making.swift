@@ -14,7 +14,9 @@ extension LockRecord {
             status: status, operation: operation, percentProgress: existing?.percentProgress,
             snapshotCreateTime: existing?.snapshotCreateTime, startedAt: existing?.startedAt, completedAt: existing?.completedAt,
             observedAt: existing?.observedAt, progressSince: existing?.progressSince,
-            entryDigest: change.entryDigest ?? existing?.entryDigest ?? "")
+            entryDigest: change.entryDigest ?? existing?.entryDigest ?? "",
+            rule: change.rule ?? existing?.rule, sourceCluster: after?.sourceCluster ?? existing?.sourceCluster,
+            sourceCreateTime: after?.sourceCreateTime ?? existing?.sourceCreateTime)
         if let existing { record.target = existing.target }
         return record
     }

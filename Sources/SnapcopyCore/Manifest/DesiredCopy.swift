@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 
 /// What happens to a snapshot when its entry leaves the manifests.
@@ -25,8 +26,14 @@ public struct DesiredCopy: Sendable, Hashable {
     public var deletionPolicy: DeletionPolicy
     /// The role to assume for the destination account, if any.
     public var roleARN: String?
-    /// Where the entry was declared.
+    /// Where the entry was declared (for a rule's copy, the rule).
     public var location: ManifestLocation
+    /// The rule that asks for this copy; nil for an explicit entry.
+    public var rule: String?
+    /// The source's cluster and creation time, for a rule's copy (recorded, so retention can rank
+    /// copies whose automated source has since expired).
+    public var sourceCluster: String?
+    public var sourceCreateTime: Date?
 
     public init(
         target: String, source: SnapshotReference, region: String, kmsKeyID: String? = nil,
@@ -59,6 +66,7 @@ public struct DesiredCopy: Sendable, Hashable {
             "roleArn=\(roleARN ?? "")", "ignoreTagKeys=\(ignoreTagKeys.sorted().joined(separator: ","))",
         ]
         fields += tags.sorted.map { "tag:\($0.key)=\($0.value)" }
+        if let rule { fields.append("rule=\(rule)") }
         return Digest.sha256(fields.joined(separator: "\n"))
     }
 }

@@ -17,12 +17,21 @@ public struct ManifestSource: Sendable {
 public struct ManifestSet: Sendable {
     /// The copies in identity order.
     public var copies: [DesiredCopy]
+    /// The rules, in name order.
+    public var rules: [CopyRule]
     /// Every problem found, in file order.
     public var diagnostics: [Diagnostic]
     /// One digest over every copy's digest: changes when any entry changes.
     public var digest: String
 
     public var isValid: Bool { diagnostics.isEmpty }
+
+    public init(copies: [DesiredCopy], rules: [CopyRule] = [], diagnostics: [Diagnostic], digest: String) {
+        self.copies = copies
+        self.rules = rules
+        self.diagnostics = diagnostics
+        self.digest = digest
+    }
 }
 
 /// Reads version-1 manifests and checks them against the format and the API's own rules.
@@ -41,6 +50,7 @@ public struct ManifestLoader: Sendable {
     public func load(_ sources: [ManifestSource]) -> ManifestSet {
         var diagnostics: [Diagnostic] = []
         var copies: [DesiredCopy] = []
+        var rules: [CopyRule] = []
         for source in sources {
             var reader = ManifestReader(file: source.path, fallbackRegion: fallbackRegion)
             let node: JSONNode
@@ -54,12 +64,31 @@ public struct ManifestLoader: Sendable {
                 continue
             }
             copies += reader.read(node)
+            rules += reader.rules
             diagnostics += reader.diagnostics
         }
         diagnostics += Self.duplicateIdentities(in: copies)
+        diagnostics += Self.duplicateRuleNames(in: rules)
         copies.sort { $0.identity < $1.identity }
-        let digest = Digest.sha256(copies.map(\.digest).joined(separator: "\n"))
-        return ManifestSet(copies: copies, diagnostics: diagnostics, digest: digest)
+        rules.sort { $0.name < $1.name }
+        let digest = Digest.sha256((copies.map(\.digest) + rules.map(\.digest)).joined(separator: "\n"))
+        return ManifestSet(copies: copies, rules: rules, diagnostics: diagnostics, digest: digest)
+    }
+
+    private static func duplicateRuleNames(in rules: [CopyRule]) -> [Diagnostic] {
+        var first: [String: CopyRule] = [:]
+        var diagnostics: [Diagnostic] = []
+        for rule in rules {
+            if let earlier = first[rule.name] {
+                diagnostics.append(Diagnostic(
+                    ManifestLocation(file: rule.location.file, path: rule.location.path + ".name", position: rule.location.position),
+                    rule: "duplicate-rule", "the rule \"\(rule.name)\" is declared twice: here and at \(earlier.location)",
+                    fix: "give one of the rules another name (rule names are unique across the manifests)"))
+            } else {
+                first[rule.name] = rule
+            }
+        }
+        return diagnostics
     }
 
     private static func duplicateIdentities(in copies: [DesiredCopy]) -> [Diagnostic] {

@@ -3,18 +3,20 @@ struct ManifestReader {
     let file: String
     let fallbackRegion: String?
     private(set) var diagnostics: [Diagnostic] = []
+    /// The rules read, in file order.
+    var rules: [CopyRule] = []
 
     init(file: String, fallbackRegion: String?) {
         self.file = file
         self.fallbackRegion = fallbackRegion
     }
 
-    static let rootKeys = ["$schema", "version", "defaults", "copies"]
+    static let rootKeys = ["$schema", "version", "defaults", "copies", "rules"]
     static let defaultsKeys = ["region", "kmsKeyId", "copyTags", "tags", "deletionPolicy", "ignoreTagKeys", "roleArn"]
     static let entryKeys = ["source", "target", "region", "kmsKeyId", "copyTags", "tags", "deletionPolicy", "roleArn"]
 
     /// The values `defaults` supplies to each entry.
-    private struct Defaults {
+    struct Defaults {
         var region: String?
         var kmsKeyID: String?
         var copyTags: Bool?
@@ -31,9 +33,9 @@ struct ManifestReader {
             return []
         }
         let numericVersion: Bool = { if case .number? = root["version"]?.value { true } else { false } }()
-        if root["copies"] == nil && !numericVersion {
+        if root["copies"] == nil && root["rules"] == nil && !numericVersion {
             report(root, "", rule: "not-a-manifest",
-                   "this JSON file is not a snapcopy manifest: it has no \"copies\" and no numeric \"version\"",
+                   "this JSON file is not a snapcopy manifest: it has no \"copies\" or \"rules\" and no numeric \"version\"",
                    fix: "give manifest files only: move other JSON files (package.json, captures) out of the manifests folder, or name the manifest files themselves")
             return []
         }
@@ -62,9 +64,11 @@ struct ManifestReader {
             report(schema, "$schema", rule: "wrong-type", "\"$schema\" must be a string", fix: "give the schema's path or URL as a string")
         }
         let defaults = readDefaults(root["defaults"])
+        rules = readRules(root["rules"], defaults: defaults)
         guard let copies = root["copies"] else {
-            report(root, "copies", rule: "missing-field", "the required field \"copies\" is missing",
-                   fix: "add \"copies\": [ ... ] listing the snapshot copies (it may be empty)")
+            if root["rules"] != nil { return [] }
+            report(root, "copies", rule: "missing-field", "the required field \"copies\" (or \"rules\") is missing",
+                   fix: "add \"copies\": [ ... ] listing the snapshot copies, or \"rules\": [ ... ] (either may be empty)")
             return []
         }
         guard let entries = copies.elements else {
@@ -79,7 +83,7 @@ struct ManifestReader {
 
     // MARK: - Sections
 
-    private mutating func readDefaults(_ node: JSONNode?) -> Defaults {
+    mutating func readDefaults(_ node: JSONNode?) -> Defaults {
         var defaults = Defaults()
         guard let node else { return defaults }
         guard node.members != nil else {
@@ -211,12 +215,12 @@ struct ManifestReader {
     // MARK: - Field readers
 
     /// Whether the member is present and `null` (which, for an entry's optional fields, turns off the default).
-    private func isNull(_ node: JSONNode?) -> Bool {
+    func isNull(_ node: JSONNode?) -> Bool {
         if case .null? = node?.value { return true }
         return false
     }
 
-    private mutating func string(_ object: JSONNode, _ key: String, in path: String) -> String? {
+    mutating func string(_ object: JSONNode, _ key: String, in path: String) -> String? {
         guard let node = object[key] else { return nil }
         guard let text = node.stringValue else {
             report(node, join(path, key), rule: "wrong-type", "\"\(key)\" must be a string, not \(article(node.typeName))",
@@ -226,7 +230,7 @@ struct ManifestReader {
         return text
     }
 
-    private mutating func requiredString(_ object: JSONNode, _ key: String, in path: String, fix: String) -> String? {
+    mutating func requiredString(_ object: JSONNode, _ key: String, in path: String, fix: String) -> String? {
         guard object[key] != nil else {
             report(object, join(path, key), rule: "missing-field", "the required field \"\(key)\" is missing", fix: fix)
             return nil
@@ -234,7 +238,7 @@ struct ManifestReader {
         return string(object, key, in: path)
     }
 
-    private mutating func bool(_ object: JSONNode, _ key: String, in path: String) -> Bool? {
+    mutating func bool(_ object: JSONNode, _ key: String, in path: String) -> Bool? {
         guard let node = object[key] else { return nil }
         guard let value = node.boolValue else {
             report(node, join(path, key), rule: "wrong-type", "\"\(key)\" must be true or false, not \(article(node.typeName))",
@@ -244,7 +248,7 @@ struct ManifestReader {
         return value
     }
 
-    private mutating func deletionPolicy(_ object: JSONNode, in path: String) -> DeletionPolicy? {
+    mutating func deletionPolicy(_ object: JSONNode, in path: String) -> DeletionPolicy? {
         guard let text = string(object, "deletionPolicy", in: path) else { return nil }
         guard let policy = DeletionPolicy(rawValue: text) else {
             report(object["deletionPolicy"], join(path, "deletionPolicy"), rule: "deletion-policy",
@@ -254,7 +258,7 @@ struct ManifestReader {
         return policy
     }
 
-    private mutating func roleARN(_ object: JSONNode, in path: String) -> String? {
+    mutating func roleARN(_ object: JSONNode, in path: String) -> String? {
         guard let text = string(object, "roleArn", in: path) else { return nil }
         let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         let valid = parts.count == 6 && parts[0] == "arn" && Partition.all.contains(String(parts[1])) && parts[2] == "iam" && parts[3].isEmpty
@@ -267,7 +271,7 @@ struct ManifestReader {
         return text
     }
 
-    private mutating func checkedRegion(_ region: String, _ node: JSONNode?, path: String) -> String? {
+    mutating func checkedRegion(_ region: String, _ node: JSONNode?, path: String) -> String? {
         guard Region.isWellFormed(region) else {
             report(node, path, rule: "region-name", "\"\(region)\" is not a well-formed region name",
                    fix: "use a region name such as us-east-1 or eu-west-2")
@@ -276,7 +280,7 @@ struct ManifestReader {
         return region
     }
 
-    private mutating func checkedKMSKey(_ key: String, _ node: JSONNode?, path: String, region: String?) -> String? {
+    mutating func checkedKMSKey(_ key: String, _ node: JSONNode?, path: String, region: String?) -> String? {
         if let problem = KMSKeyReference.problem(key) {
             report(node, path, rule: "kms-key", problem, fix: "give a key ARN, key id, alias name (alias/NAME) or alias ARN")
             return nil
@@ -290,7 +294,7 @@ struct ManifestReader {
         return key
     }
 
-    private mutating func tags(_ node: JSONNode?, path: String) -> Tags? {
+    mutating func tags(_ node: JSONNode?, path: String) -> Tags? {
         guard let node else { return nil }
         var pairs: [(key: String, value: String, node: JSONNode, path: String)] = []
         if let members = node.members {
@@ -363,7 +367,7 @@ struct ManifestReader {
 
     // MARK: - Helpers
 
-    private mutating func checkKeys(_ object: JSONNode, path: String, allowed: [String]) {
+    mutating func checkKeys(_ object: JSONNode, path: String, allowed: [String]) {
         for member in object.members ?? [] where !allowed.contains(member.key) {
             let suggestion = Self.closest(to: member.key, in: allowed)
             report(at: member.keyPosition, join(path, member.key), rule: "unknown-key",
@@ -402,7 +406,7 @@ struct ManifestReader {
         diagnostics.append(Diagnostic(ManifestLocation(file: file, path: path, position: position), rule: rule, message, fix: fix))
     }
 
-    private func join(_ path: String, _ key: String) -> String {
+    func join(_ path: String, _ key: String) -> String {
         let quoted = quotedKey(key)
         return path.isEmpty || quoted.hasPrefix("[") ? path + quoted : "\(path).\(quoted)"
     }
@@ -412,7 +416,7 @@ struct ManifestReader {
         return plain ? key : "[\(CanonicalJSON.quote(key))]"
     }
 
-    private func article(_ typeName: String) -> String {
+    func article(_ typeName: String) -> String {
         typeName == "null" ? "null" : (typeName.first.map { "aeiou".contains($0) } == true ? "an \(typeName)" : "a \(typeName)")
     }
 }

@@ -51,6 +51,9 @@ public struct SnapshotState: Sendable, Hashable, Codable {
     public var copyTags: Bool?
     public var deletionPolicy: DeletionPolicy?
     public var roleARN: String?
+    /// For a rule's copy: the source's cluster and creation time.
+    public var sourceCluster: String?
+    public var sourceCreateTime: String?
 
     public init(
         identifier: String, region: String, arn: String? = nil, sourceARN: String? = nil, kmsKeyID: String? = nil,
@@ -107,6 +110,8 @@ public struct PlannedChange: Sendable, Hashable, Codable {
     public var ignoredTagKeys: [String]
     /// Whether the live target is snapcopy's (recorded in the lock file, or carrying its ownership tag).
     public var ownsTarget: Bool
+    /// The rule that asks for this copy (or whose retention deletes it); nil for explicit entries.
+    public var rule: String?
 
     public init(
         action: Action, region: String, target: String, source: String, before: SnapshotState? = nil,
@@ -130,7 +135,7 @@ public struct PlannedChange: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case action, region, target, source, before, after, tagChanges, reasons, dependsOn, location, entryDigest, ignoredTagKeys, ownsTarget
+        case action, region, target, source, before, after, tagChanges, reasons, dependsOn, location, entryDigest, ignoredTagKeys, ownsTarget, rule
     }
 
     public init(from decoder: any Decoder) throws {
@@ -148,6 +153,7 @@ public struct PlannedChange: Sendable, Hashable, Codable {
         entryDigest = try container.decodeIfPresent(String.self, forKey: .entryDigest)
         ignoredTagKeys = try container.decodeIfPresent([String].self, forKey: .ignoredTagKeys) ?? []
         ownsTarget = try container.decodeIfPresent(Bool.self, forKey: .ownsTarget) ?? false
+        rule = try container.decodeIfPresent(String.self, forKey: .rule)
     }
 
     public var identity: CopyIdentity { CopyIdentity(region: region, target: target) }
@@ -200,6 +206,8 @@ public struct PlanInputs: Sendable, Hashable, Codable {
     public var lockSerial: Int?
     /// The manifest paths given to `plan`, so a saved plan can re-read them to prove it is not stale.
     public var manifestPaths: [String]?
+    /// The time rules were expanded at (plans with rules only).
+    public var time: String?
 
     public init(manifestDigest: String, lockLineage: String? = nil, lockSerial: Int? = nil, manifestPaths: [String]? = nil) {
         self.manifestDigest = manifestDigest
@@ -233,6 +241,8 @@ public struct Plan: Sendable, Hashable, Codable {
     /// Changes in the order apply runs them: dependencies first, then by region and target.
     public var changes: [PlannedChange]
     public var problems: [PlanProblem]
+    /// What a reviewer should know that does not block apply (the rules' snapshot quota).
+    public var warnings: [PlanWarning] = []
     public var inputs: PlanInputs
 
     public init(changes: [PlannedChange], problems: [PlanProblem], inputs: PlanInputs) {
@@ -265,7 +275,7 @@ public struct Plan: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case formatVersion, changes, problems, inputs, summary, hasChanges
+        case formatVersion, changes, problems, warnings, inputs, summary, hasChanges
     }
 
     public init(from decoder: any Decoder) throws {
@@ -273,6 +283,7 @@ public struct Plan: Sendable, Hashable, Codable {
         formatVersion = try container.decode(Int.self, forKey: .formatVersion)
         changes = try container.decode([PlannedChange].self, forKey: .changes)
         problems = try container.decode([PlanProblem].self, forKey: .problems)
+        warnings = try container.decodeIfPresent([PlanWarning].self, forKey: .warnings) ?? []
         inputs = try container.decode(PlanInputs.self, forKey: .inputs)
     }
 
@@ -281,6 +292,7 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(formatVersion, forKey: .formatVersion)
         try container.encode(changes, forKey: .changes)
         try container.encode(problems, forKey: .problems)
+        if !warnings.isEmpty { try container.encode(warnings, forKey: .warnings) }
         try container.encode(inputs, forKey: .inputs)
         try container.encode(summary, forKey: .summary)
         try container.encode(!isEmpty, forKey: .hasChanges)

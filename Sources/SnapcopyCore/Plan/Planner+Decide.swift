@@ -41,6 +41,10 @@ struct Context {
             action: .create, region: copy.region, target: copy.target, source: copy.source.description,
             after: after, location: copy.location, entryDigest: copy.digest)
         change.ignoredTagKeys = copy.ignoreTagKeys.sorted()
+        change.rule = copy.rule
+        change.after?.sourceCluster = copy.sourceCluster
+        change.after?.sourceCreateTime = copy.sourceCreateTime.map(Timestamp.format)
+        if let rule = copy.rule { change.reasons.append("asked for by rule \(rule)") }
         if let parent { change.dependsOn = [parent] }
 
         if let target {
@@ -245,6 +249,30 @@ struct Context {
             }
         }
         return .change(change)
+    }
+
+    /// A copy of `rule` that falls out of its retention: deleted only when its live tags confirm
+    /// the rule made it (its `snapcopy:rule` and `snapcopy:source` tags); otherwise forgotten, and
+    /// the snapshot kept.
+    func released(_ record: LockRecord, by rule: CopyRule, because reason: String) -> PlannedChange {
+        var change = PlannedChange(action: .forget, region: record.region, target: record.target, source: record.sourceARN)
+        change.rule = rule.name
+        change.ownsTarget = true
+        let target = live.snapshot(region: record.region, identifier: record.target, account: record.targetARN.flatMap { SnapshotARN($0)?.account })
+        guard let target else {
+            change.reasons.append("\(reason); the copy is already gone: the record is dropped")
+            return change
+        }
+        change.before = SnapshotState(live: target, sourceARN: record.sourceARN)
+        change.before?.roleARN = record.roleARN
+        let confirmed = target.tags?[CopyRule.ruleTagKey] == rule.name && target.tags?[TagRules.ownershipKey] == record.sourceARN
+        if confirmed && !target.type.isForeign {
+            change.action = .delete
+            change.reasons.append(reason)
+        } else {
+            change.reasons.append("\(reason); not deleted: its tags do not confirm rule \(rule.name) made it (\(CopyRule.ruleTagKey) and \(TagRules.ownershipKey)\(target.tags == nil ? " are not in the live state" : "")), so the record is dropped and the snapshot kept")
+        }
+        return change
     }
 
     /// What differs between a record and its entry that only the lock file holds, or nil.

@@ -1,12 +1,18 @@
+import Foundation
+
 /// Decides, for every desired copy and every recorded one, what apply must do. A pure function.
 public struct Planner: Sendable {
     public init() {}
 
-    /// Plans `desired` against `live` and the lock file's records.
-    public func plan(desired: ManifestSet, live: LiveState, lock: LockFile?) -> Plan {
-        let copies = desired.copies
+    /// Plans `desired` against `live` and the lock file's records, at `now` (rules read the time:
+    /// their windows, retention and the default, a capture's time, keep plans reproducible).
+    public func plan(desired: ManifestSet, live: LiveState, lock: LockFile?, now: Date? = nil) -> Plan {
+        let time = now ?? live.capturedAt ?? Date(timeIntervalSince1970: 0)
+        let expansion = desired.rules.isEmpty ? RuleExpansion()
+            : RuleExpansion(rules: desired.rules, explicit: desired.copies, live: live, records: lock?.records ?? [], now: time)
+        let copies = desired.copies + expansion.copies
         let graph = CopyGraph(copies)
-        var problems = graph.cycleProblems()
+        var problems = graph.cycleProblems() + expansion.problems
         var changes: [PlannedChange] = []
         var context = Context(live: live, lock: lock, graph: graph)
 
@@ -21,15 +27,23 @@ public struct Planner: Sendable {
             }
         }
         let desiredIdentities = Set(copies.map(\.identity))
-        for record in lock?.records ?? [] where !desiredIdentities.contains(record.identity) {
+        var released = Set<CopyIdentity>()
+        for (record, rule, reason) in expansion.released where !desiredIdentities.contains(record.identity) {
+            released.insert(record.identity)
+            changes.append(context.released(record, by: rule, because: reason))
+        }
+        for record in lock?.records ?? [] where !desiredIdentities.contains(record.identity) && !released.contains(record.identity) {
             switch context.departed(record) {
             case .change(let change): changes.append(change)
             case .problem(let problem): problems.append(problem)
             }
         }
         problems.sort { ($0.region, $0.target.lowercased(), $0.rule) < ($1.region, $1.target.lowercased(), $1.rule) }
-        return Plan(changes: changes, problems: problems,
-                    inputs: PlanInputs(manifestDigest: desired.digest, lockLineage: lock?.lineage, lockSerial: lock?.serial))
+        var plan = Plan(changes: changes, problems: problems,
+                        inputs: PlanInputs(manifestDigest: desired.digest, lockLineage: lock?.lineage, lockSerial: lock?.serial))
+        plan.warnings = expansion.warnings
+        if !desired.rules.isEmpty { plan.inputs.time = Timestamp.format(time) }
+        return plan
     }
 }
 

@@ -105,6 +105,10 @@ public struct TextPlanRenderer: Sendable {
                 out += "      fix: \(problem.fix)\n\n"
             }
         }
+        if !plan.warnings.isEmpty {
+            out += ANSIColor.yellow.apply("Warnings:", enabled: color) + "\n\n"
+            for warning in plan.warnings { out += "  " + ANSIColor.yellow.apply("?", enabled: color) + " \(warning.region): \(warning.message)\n\n" }
+        }
         out += ANSIColor.bold.apply(plan.summary.line, enabled: color) + "\n"
         return out
     }
@@ -118,6 +122,7 @@ public struct TextPlanRenderer: Sendable {
         }
         out += "\n"
         out += "      from \(change.source)\n"
+        if let rule = change.rule { out += "      rule \(rule)\n" }
         if let before = change.before, let arn = before.arn, change.action != .create {
             out += "      arn  \(arn)\n"
         }
@@ -192,10 +197,14 @@ public struct MarkdownPlanRenderer: Sendable {
                 if change.action == .create || change.action == .replace, let tags = change.after?.tags, !tags.isEmpty {
                     details.append("tags: " + tags.sorted.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", "))
                 }
+                if let rule = change.rule { details.insert("rule `\(rule)`", at: 0) }
                 details += change.reasons
                 out += "| \(escape(change.action.symbol)) | \(change.action.rawValue) | `\(escape(change.target))` | \(change.region) | `\(escape(change.source))` | \(details.map(escape).joined(separator: "<br>")) |\n"
             }
             out += "\n"
+        }
+        if !plan.warnings.isEmpty {
+            out += "#### Warnings\n\n" + plan.warnings.map { "- \($0.region): \(escape($0.message))\n" }.joined() + "\n"
         }
         if !plan.problems.isEmpty {
             out += "#### Errors (block apply)\n\n| Target | Region | Error | Fix |\n|---|---|---|---|\n"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Describes live state from a `SnapshotService`: one listing per (region, role) involved and a tag
 /// look-up per existing target and per source whose tags are copied, run with bounded concurrency.
 ///
@@ -13,8 +15,12 @@ public struct LiveStateLoader: Sendable {
     }
 
     /// The scopes a plan of `copies` and `records` must describe: every destination, and every source region.
-    public static func scopes(for copies: [DesiredCopy], records: [LockRecord]) -> [AccountScope] {
+    public static func scopes(for copies: [DesiredCopy], records: [LockRecord], rules: [CopyRule] = []) -> [AccountScope] {
         var scopes = Set<AccountScope>()
+        for rule in rules {
+            scopes.insert(AccountScope(region: rule.region, roleARN: rule.roleARN))
+            scopes.insert(AccountScope(region: rule.sourceRegion, roleARN: rule.roleARN))
+        }
         for copy in copies {
             scopes.insert(AccountScope(region: copy.region, roleARN: copy.roleARN))
             if case .arn(let arn) = copy.source {
@@ -31,8 +37,13 @@ public struct LiveStateLoader: Sendable {
     /// (for drift) also those of listed copies that no entry or record names, so a copy carrying
     /// snapcopy's ownership tag that nothing knows can be found: one call per such copy, none per
     /// other snapshot.
-    public func load(copies: [DesiredCopy], records: [LockRecord], findingUnmanagedCopies: Bool = false) async throws -> LiveState {
-        let scopes = Self.scopes(for: copies, records: records)
+    ///
+    /// With `rules`, the tags of the sources a rule selects by tag (or copies tags from) are read
+    /// first, the rules are expanded at `now`, and the tags their copies need are read like an entry's.
+    public func load(
+        copies: [DesiredCopy], records: [LockRecord], rules: [CopyRule] = [], now: Date? = nil, findingUnmanagedCopies: Bool = false
+    ) async throws -> LiveState {
+        let scopes = Self.scopes(for: copies, records: records, rules: rules)
         let listings = try await forEach(scopes) { scope in
             try await service.listSnapshots(in: scope, includeShared: true).filter(\.isNeptune)
         }
@@ -46,7 +57,17 @@ public struct LiveStateLoader: Sendable {
                 state.insert(snapshot)
             }
         }
-        var wanted = Self.tagLookups(copies: copies, records: records, state: state)
+        var fetched = Set<String>()
+        if !rules.isEmpty {
+            // Round one: the sources whose tags a rule selects by, or copies.
+            let sources = rules.filter { !$0.sourceTags.isEmpty || $0.copyTags }
+                .flatMap { RuleExpansion.candidates(of: $0, in: state) }.map(\.arn.description)
+            try await fetchTags(Array(Set(sources)).sorted(), into: &state, scopeOf: scopeOf)
+            fetched = Set(sources)
+        }
+        let expanded = rules.isEmpty ? [] : RuleExpansion(rules: rules, explicit: copies, live: state, records: records,
+                                                          now: now ?? state.capturedAt ?? Date(timeIntervalSince1970: 0)).copies
+        var wanted = Self.tagLookups(copies: copies + expanded, records: records, state: state).filter { !fetched.contains($0) }
         if findingUnmanagedCopies {
             let known = Set(copies.map(\.identity)).union(records.map(\.identity))
             let seen = Set(wanted)
@@ -55,7 +76,14 @@ public struct LiveStateLoader: Sendable {
                     && !seen.contains(snapshot.arn.description)
             }.map(\.arn.description)
         }
-        let lookups = wanted.compactMap { arn -> (String, AccountScope)? in scopeOf[arn].map { (arn, $0) } }
+        try await fetchTags(wanted, into: &state, scopeOf: scopeOf)
+        return state
+    }
+
+    /// Reads the tags of `arns`, each with the scope that listed it, into `state`.
+    private func fetchTags(_ arns: [String], into state: inout LiveState, scopeOf: [String: AccountScope]) async throws {
+        let lookups = arns.compactMap { arn -> (String, AccountScope)? in scopeOf[arn].map { (arn, $0) } }
+        guard !lookups.isEmpty else { return }
         let tags = try await forEach(lookups) { lookup in
             try await service.tags(of: lookup.0, in: lookup.1)
         }
@@ -64,7 +92,6 @@ public struct LiveStateLoader: Sendable {
         state.updateSnapshots { snapshot in
             if let tagSet = tagsByARN[snapshot.arn.description] { snapshot.tags = tagSet }
         }
-        return state
     }
 
     /// The ARNs whose tags the planner reads: existing targets, recorded targets, and copied sources.
