@@ -53,6 +53,7 @@ let package = Package(
         // Benchmarks: programs that print figures (never timed tests).
         .executableTarget(name: "PlanBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/PlanBenchmark"),
         .executableTarget(name: "DriftBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/DriftBenchmark"),
+        .executableTarget(name: "RulesBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/RulesBenchmark"),
         .executableTarget(name: "ApplyBenchmark", dependencies: ["NeptuneAPI", "TestSupport"], path: "Benchmarks/ApplyBenchmark"),
         .executableTarget(name: "CPUBenchmark", dependencies: ["TestSupport"], path: "Benchmarks/CPUBenchmark"),
         .executableTarget(name: "LivePlanBenchmark", dependencies: ["SnapcopyCore", "SnapcopyCLI", "NeptuneAPI", "TestSupport"], path: "Benchmarks/LivePlanBenchmark"),

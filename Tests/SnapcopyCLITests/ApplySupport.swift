@@ -20,6 +20,7 @@ enum ApplyServers {
     private static let operationsServer = Task { try await FakeNeptuneServer.start() }
     private static let driftServer = Task { try await FakeNeptuneServer.start() }
     private static let gitOpsServer = Task { try await FakeNeptuneServer.start() }
+    private static let rulesServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -34,6 +35,11 @@ enum ApplyServers {
     /// The refresh/capture/result-document suite's server, with state, faults and counters reset.
     static func operations() async throws -> FakeNeptuneServer {
         try await fresh(operationsServer)
+    }
+
+    /// The rules suite's server, with state, faults and counters reset.
+    static func rules() async throws -> FakeNeptuneServer {
+        try await fresh(rulesServer)
     }
 
     /// The GitOps example suite's server, with state, faults and counters reset.
