@@ -87,8 +87,8 @@ struct DriftEndToEndTests {
                 let written = try String(contentsOfFile: file, encoding: .utf8)
                 try Self.check(written, against: name)
                 if format == "json" {
-                    let errors = try await SchemaValidation.validate(URL(fileURLWithPath: file), against: "schemas/drift.schema.json")
-                    #expect(errors.isEmpty, "\(errors)")
+                    let results = try await JSONSchemaCheck.run(schema: .drift, on: [URL(fileURLWithPath: file)])
+                    #expect(results.allSatisfy { $0.errors.isEmpty }, "\(results)")
                     let shown = try await workspace.run(["show", file, "--format", "junit"])
                     #expect(shown.exitCode == 0)
                     #expect(JUnitCount(shown.stdout).failures > 0)

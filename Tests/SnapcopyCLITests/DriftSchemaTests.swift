@@ -9,17 +9,17 @@ import TestSupport
 /// against documents snapcopy would never write.
 @Suite("JSON Schemas: drift")
 struct DriftSchemaTests {
-    static let schema = DriftRepository.root.appendingPathComponent("schemas/drift.schema.json")
-    static let golden = DriftRepository.root.appendingPathComponent("Tests/SnapcopyCoreTests/Golden/drift.json")
+    static let schema = Repository.root.appendingPathComponent("schemas/drift.schema.json")
+    static let golden = Repository.root.appendingPathComponent("Tests/SnapcopyCoreTests/Golden/drift.json")
 
     // MARK: - Valid documents
 
     @Test("the golden drift report, with every kind of finding, is valid")
     func goldenReport() async throws {
-        let document = try DriftRepository.jsonObject(Self.golden)
+        let document = try Repository.jsonObject(Self.golden)
         let kinds = Set(((document["findings"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String })
         #expect(kinds == Set(DriftKind.allCases.map(\.rawValue)), "the golden report should hold every kind")
-        let results = try await DriftSchemaCheck.run(on: [Self.golden])
+        let results = try await JSONSchemaCheck.run(schema: .drift, on: [Self.golden])
         #expect(results.first?.errors == [], "the drift schema rejects the golden report: \(results)")
     }
 
@@ -28,7 +28,7 @@ struct DriftSchemaTests {
         try await withTemporaryDirectory(prefix: "snapcopy-drift-schema") { directory in
             let empty = try directory.write(try JSONDriftRenderer().render(Self.emptyReport), to: "empty.json")
             let full = try directory.write(try JSONDriftRenderer().render(Self.fullReport), to: "full.json")
-            let results = try await DriftSchemaCheck.run(on: [empty, full])
+            let results = try await JSONSchemaCheck.run(schema: .drift, on: [empty, full])
             #expect(results.count == 2)
             for result in results {
                 #expect(result.errors.isEmpty, "the drift schema rejects a report snapcopy writes: \(result)")
@@ -40,7 +40,7 @@ struct DriftSchemaTests {
 
     @Test("the schema rejects documents snapcopy would not write")
     func rejects() async throws {
-        let report = try DriftRepository.jsonObject(Self.golden)
+        let report = try Repository.jsonObject(Self.golden)
         let findings = report["findings"] as? [[String: Any]] ?? []
         func index(of kind: String) throws -> Int {
             try #require(findings.firstIndex { $0["kind"] as? String == kind }, "the golden report has no \(kind) finding")
@@ -81,7 +81,7 @@ struct DriftSchemaTests {
                 let data = try JSONSerialization.data(withJSONObject: testCase.document, options: [.sortedKeys])
                 files.append(try directory.write(String(decoding: data, as: UTF8.self), to: "\(testCase.name).json"))
             }
-            let results = try await DriftSchemaCheck.run(on: files)
+            let results = try await JSONSchemaCheck.run(schema: .drift, on: files)
             for (testCase, result) in zip(cases, results) {
                 #expect(!result.errors.isEmpty, "the drift schema accepts \(testCase.name)")
                 #expect(result.errors.contains { $0.path == testCase.path },
@@ -94,7 +94,7 @@ struct DriftSchemaTests {
 
     @Test("the drift schema is draft 2020-12 and documents every property")
     func documented() throws {
-        let root = try DriftRepository.jsonObject(Self.schema)
+        let root = try Repository.jsonObject(Self.schema)
         #expect(root["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
         #expect(root["$id"] as? String == "urn:snapcopy:schema:drift:1")
         #expect((root["description"] as? String)?.isEmpty == false)
@@ -105,7 +105,7 @@ struct DriftSchemaTests {
 
     @Test("the drift schema lists exactly the kinds, severities, reasons, tag changes and actions of the Swift types")
     func enumsMatch() throws {
-        let root = try DriftRepository.jsonObject(Self.schema)
+        let root = try Repository.jsonObject(Self.schema)
         let definitions = root["$defs"] as? [String: Any]
         let finding = (definitions?["finding"] as? [String: Any])?["properties"] as? [String: Any]
         func values(_ object: [String: Any]?, _ key: String) -> Set<String>? {
@@ -187,101 +187,4 @@ extension DriftSchemaTests {
             for (index, value) in array.enumerated() { collectUndocumented(value, at: "\(path)/\(index)", into: &undocumented) }
         }
     }
-}
-
-// MARK: - Helpers (as in SchemaTests.swift, whose helpers are private to it)
-
-/// Paths in this repository, found from this file's location.
-enum DriftRepository {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent() // SnapcopyCLITests
-        .deletingLastPathComponent() // Tests
-        .deletingLastPathComponent()
-
-    static func jsonObject(_ url: URL) throws -> [String: Any] {
-        let data = try Data(contentsOf: url)
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(url.path) is not a JSON object")
-    }
-}
-
-/// One file's result from the Python validator.
-struct DriftSchemaResult: Decodable, Sendable, CustomStringConvertible {
-    struct Failure: Decodable, Sendable, Equatable {
-        /// A JSON pointer without its leading slash.
-        var path: String
-        var message: String
-    }
-
-    var file: String
-    var errors: [Failure]
-
-    var description: String { "\(file): " + errors.map { "/\($0.path): \($0.message.prefix(160))" }.joined(separator: "; ") }
-}
-
-/// Validates documents against `schemas/drift.schema.json` with Python's `jsonschema`
-/// (Draft202012Validator with format checking), failing rather than skipping when it is missing.
-enum DriftSchemaCheck {
-    struct ToolMissing: Error, CustomStringConvertible {
-        var detail: String
-        var description: String {
-            "The schema tests need python3 and its jsonschema package, which check schemas/ independently of snapcopy, "
-                + "and one of them is missing: run scripts/test, which installs them. (\(detail))"
-        }
-    }
-
-    struct Failed: Error, CustomStringConvertible {
-        var output: String
-        var description: String { "checking against schemas/drift.schema.json failed:\n\(output)" }
-    }
-
-    static func run(on files: [URL]) async throws -> [DriftSchemaResult] {
-        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
-        let run: ProcessResult
-        do {
-            run = try await runProcess(executable: URL(fileURLWithPath: "/usr/bin/env"),
-                                       arguments: ["python3", "-c", script, DriftSchemaTests.schema.path] + files.map(\.path),
-                                       environment: environment)
-        } catch {
-            throw ToolMissing(detail: "running python3 failed: \(error)")
-        }
-        switch run.exitCode {
-        case 0:
-            let results = try JSONDecoder().decode([DriftSchemaResult].self, from: Data(run.stdout.utf8))
-            try #require(results.count == files.count, "the validator reported \(results.count) of \(files.count) files")
-            return results
-        case 3, 127:
-            throw ToolMissing(detail: run.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
-        default:
-            throw Failed(output: run.stderr + run.stdout)
-        }
-    }
-
-    /// Arguments: the schema, then the documents. Prints one result per document as JSON;
-    /// exits 2 when the schema itself is invalid, 3 when jsonschema is missing.
-    static let script = #"""
-        import json, sys
-        try:
-            import jsonschema
-            Validator = jsonschema.Draft202012Validator
-        except (ImportError, AttributeError) as error:
-            print(f"python3 has no usable jsonschema package: {error}", file=sys.stderr)
-            sys.exit(3)
-        with open(sys.argv[1], encoding="utf-8") as f:
-            schema = json.load(f)
-        try:
-            Validator.check_schema(schema)
-        except jsonschema.exceptions.SchemaError as error:
-            where = "/".join(str(part) for part in error.absolute_path)
-            print(f"{sys.argv[1]} is not a valid draft 2020-12 schema at /{where}: {error.message}", file=sys.stderr)
-            sys.exit(2)
-        validator = Validator(schema, format_checker=Validator.FORMAT_CHECKER)
-        results = []
-        for path in sys.argv[2:]:
-            with open(path, encoding="utf-8") as f:
-                document = json.load(f)
-            errors = [{"path": "/".join(str(part) for part in error.absolute_path), "message": error.message}
-                      for error in validator.iter_errors(document)]
-            results.append({"file": path, "errors": errors})
-        json.dump(results, sys.stdout)
-        """#
 }

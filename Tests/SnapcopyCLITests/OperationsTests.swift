@@ -113,8 +113,8 @@ struct OperationsTests {
             #expect((document["calls"] as? [String: Int])?["CopyDBClusterSnapshot"] == 1)
             #expect(run.stderr.contains("res-copy (us-east-1): copy started"), "progress goes to stderr: \(run.stderr)")
             let file = try workspace.directory.write(run.stdout, to: "result.json")
-            let results = try await SchemaValidation.validate(file, against: "schemas/apply-result.schema.json")
-            #expect(results.isEmpty, "\(results)")
+            let results = try await JSONSchemaCheck.run(schema: .applyResult, on: [file])
+            #expect(results.allSatisfy { $0.errors.isEmpty }, "\(results)")
         }
     }
 
@@ -144,23 +144,5 @@ struct OperationsTests {
             #expect(wrongLock.exitCode == 1)
             #expect(wrongLock.stderr.contains("the plan was made with another lock file (lineage \(lineage)) than \(other)"), "\(wrongLock.stderr)")
         }
-    }
-}
-
-/// Validates a document with Python's jsonschema (Draft 2020-12), as the schema tests do.
-enum SchemaValidation {
-    static func validate(_ file: URL, against schema: String) async throws -> [String] {
-        let script = """
-            import json, sys, jsonschema
-            schema = json.load(open(sys.argv[1]))
-            validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-            errors = ["/".join(str(p) for p in e.absolute_path) + ": " + e.message for e in validator.iter_errors(json.load(open(sys.argv[2])))]
-            json.dump(errors, sys.stdout)
-            """
-        let run = try await runProcess(executable: URL(fileURLWithPath: "/usr/bin/env"),
-                                       arguments: ["python3", "-c", script, CLI.root.appendingPathComponent(schema).path, file.path],
-                                       environment: CLI.baseEnvironment)
-        try #require(run.exitCode == 0, "validating \(file.path) failed:\n\(run.stderr)")
-        return try JSONDecoder().decode([String].self, from: Data(run.stdout.utf8))
     }
 }

@@ -42,6 +42,22 @@ struct SchemaTests {
         #expect(results.allSatisfy { $0.errors.isEmpty }, "\(results)")
     }
 
+    @Test("the JSON error document and the JSON plan of rules are valid for their schemas")
+    func errorAndRulesDocuments() async throws {
+        let failed = try await Snapcopy.run(["show", "no/such.plan", "--format", "json"])
+        #expect(failed.exitCode == 1)
+        let rules = try await Snapcopy.run(["plan", "examples/rules/manifests", "--live-state", "examples/rules/live-state",
+                                            "--lock-file", "examples/rules/snapcopy.lock", "--format", "json"])
+        #expect(rules.exitCode == 0, "\(rules.stderr)")
+        #expect(rules.stdout.contains("\"rule\": \"graph-nightly-dr\""))
+        try await withTemporaryDirectory(prefix: "snapcopy-schema") { directory in
+            let error = try await JSONSchemaCheck.run(schema: .error, on: [try directory.write(failed.stdout, to: "error.json")])
+            #expect(error.allSatisfy { $0.errors.isEmpty }, "\(error)")
+            let plan = try await JSONSchemaCheck.run(schema: .plan, on: [try directory.write(rules.stdout, to: "plan.json")])
+            #expect(plan.allSatisfy { $0.errors.isEmpty }, "\(plan)")
+        }
+    }
+
     @Test("the JSON plan of the examples is valid for the plan schema")
     func examplePlan() async throws {
         let run = try await Snapcopy.run(Self.examplePlanArguments(manifests: ["examples/manifests"]))
@@ -224,7 +240,8 @@ extension SchemaTests {
 
     /// The schemas in `schemas/`.
     enum Schema: String, Sendable, CaseIterable, CustomTestStringConvertible {
-        case manifest, plan, lock
+        case manifest, plan, lock, drift, error
+        case applyResult = "apply-result"
 
         var path: String { "schemas/\(rawValue).schema.json" }
         var testDescription: String { path }
@@ -290,7 +307,9 @@ extension SchemaTests {
                     }
                 }
             }
-            for (key, value) in object { collectUndocumented(value, at: "\(path)/\(key)", into: &undocumented) }
+            // Subschemas that only constrain (oneOf, if/then, not, ...) restate documented properties.
+            let constraints: Set<String> = ["oneOf", "anyOf", "allOf", "if", "then", "else", "not"]
+            for (key, value) in object where !constraints.contains(key) { collectUndocumented(value, at: "\(path)/\(key)", into: &undocumented) }
         } else if let array = node as? [Any] {
             for (index, value) in array.enumerated() { collectUndocumented(value, at: "\(path)/\(index)", into: &undocumented) }
         }
@@ -300,7 +319,7 @@ extension SchemaTests {
 // MARK: - Helpers
 
 /// Paths in this repository, found from this file's location.
-private enum Repository {
+enum Repository {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent() // SnapcopyCLITests
         .deletingLastPathComponent() // Tests
@@ -315,6 +334,10 @@ private enum Repository {
                 .filter { $0.hasSuffix(".json") }.sorted()
                 .map { directory.appendingPathComponent($0) }
         }
+    }
+
+    static func jsonObject(_ url: URL) throws -> [String: Any] {
+        try jsonObject(String(url.path.dropFirst(root.path.count + 1)))
     }
 
     static func jsonObject(_ relativePath: String) throws -> [String: Any] {
@@ -343,7 +366,7 @@ private struct ValidationDocument: Decodable {
 }
 
 /// One file's result from the Python validator.
-private struct SchemaResult: Decodable, Sendable, CustomStringConvertible {
+struct SchemaResult: Decodable, Sendable, CustomStringConvertible {
     struct Failure: Decodable, Sendable, Equatable {
         /// A JSON pointer without its leading slash.
         var path: String
@@ -357,7 +380,7 @@ private struct SchemaResult: Decodable, Sendable, CustomStringConvertible {
 }
 
 /// python3 or its jsonschema package is missing: the tests fail rather than skip.
-private struct SchemaToolMissing: Error, CustomStringConvertible {
+struct SchemaToolMissing: Error, CustomStringConvertible {
     var detail: String
     var description: String {
         "The schema tests need python3 and its jsonschema package, which check schemas/ independently of snapcopy, "
@@ -366,7 +389,7 @@ private struct SchemaToolMissing: Error, CustomStringConvertible {
 }
 
 /// Validates documents against a schema with Python's `jsonschema` (Draft202012Validator with format checking).
-private enum JSONSchemaCheck {
+enum JSONSchemaCheck {
     static func run(schema: SchemaTests.Schema, on files: [URL]) async throws -> [SchemaResult] {
         let run: ProcessResult
         do {
