@@ -75,7 +75,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let startedAt = Date()
         let applyLock = try await ApplyLock.acquire(lockFile: global.lockFile, timeout: lockTimeout?.duration, startedAt: startedAt)
         defer { applyLock.release() }
-        let interrupts = InterruptMonitor.install()
+        let interrupts = CommandInterrupts.process
         let context = try ServiceContext.make(global: global, environment: environment, console: console)
         defer { context.finish() }
 

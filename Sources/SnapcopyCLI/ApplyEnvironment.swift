@@ -3,7 +3,7 @@ import SnapcopyCore
 
 /// Apply's effects in the real world: the system clock, Ctrl-C, and the terminal.
 struct CLIApplyEnvironment: ApplyEnvironment {
-    let interrupts: InterruptMonitor
+    let interrupts: CommandInterrupts
     let progress: ProgressPrinter
 
     func now() -> Date { Date() }
@@ -19,45 +19,6 @@ struct CLIApplyEnvironment: ApplyEnvironment {
     var isInterrupted: Bool { interrupts.isInterrupted }
 
     func report(_ event: ApplyEvent) { progress.handle(event) }
-}
-
-/// Ctrl-C: the first interrupt asks apply to stop starting new work; a second exits at once
-/// (the journal keeps the lock file consistent).
-final class InterruptMonitor: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    private var sources: [any DispatchSourceSignal] = []
-
-    static func install() -> InterruptMonitor {
-        let monitor = InterruptMonitor()
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { monitor.interrupt() }
-            source.resume()
-            monitor.sources.append(source)
-        }
-        return monitor
-    }
-
-    private func interrupt() {
-        lock.lock()
-        count += 1
-        let current = count
-        lock.unlock()
-        if current == 1 {
-            FileHandle.standardError.write(Data("\nInterrupt received: finishing calls in flight and recording them; press Ctrl-C again to exit at once.\n".utf8))
-        } else {
-            FileHandle.standardError.write(Data("\nSecond interrupt: exiting now. The lock file journal is consistent; run apply again to converge.\n".utf8))
-            exit(130)
-        }
-    }
-
-    var isInterrupted: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return count > 0
-    }
 }
 
 /// Shows apply's progress: on a terminal, a live line per copy; otherwise a log line whenever a copy's percent changes.

@@ -28,8 +28,9 @@ public struct SnapcopyCommand: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
-        // plan and validate stop on Ctrl-C by cancelling their work; apply handles interrupts itself.
-        let interrupts = command is PlanCommand || command is ValidateCommand ? CommandInterrupts.install() : nil
+        // Commands that write the lock file finish what is in flight on a first Ctrl-C; the others stop.
+        let writes = command is ApplyCommand || command is CancelCommand || command is RefreshCommand
+        let interrupts = CommandInterrupts.process
         let work = Task {
             var command = command
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -38,10 +39,16 @@ public struct SnapcopyCommand: AsyncParsableCommand {
                 try command.run()
             }
         }
-        interrupts?.onInterrupt { work.cancel() }
+        if writes {
+            interrupts.onInterrupt(farewell: "\nSecond interrupt: exiting now. The lock file journal is consistent; run the command again to converge.\n") {
+                FileHandle.standardError.write(Data("\nInterrupt received: finishing calls in flight and recording them; press Ctrl-C again to exit at once.\n".utf8))
+            }
+        } else {
+            interrupts.onInterrupt { work.cancel() }
+        }
         let outcome = await work.result
         await SharedTransport.process.shutdown()
-        if interrupts?.isInterrupted == true {
+        if interrupts.isInterrupted && !writes {
             console.error("snapcopy: interrupted.")
             Foundation.exit(130)
         }
