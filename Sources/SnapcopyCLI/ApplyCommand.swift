@@ -76,11 +76,21 @@ struct ApplyCommand: AsyncParsableCommand {
         let applyLock = try await ApplyLock.acquire(lockFile: global.lockFile, timeout: lockTimeout?.duration, startedAt: startedAt)
         defer { applyLock.release() }
         let interrupts = CommandInterrupts.process
-        let context = try ServiceContext.make(global: global, environment: environment, console: console)
-        defer { context.finish() }
+        // A saved plan is read (and refused when damaged) before anything talks to AWS.
+        let savedPlan = paths.count == 1 ? try SavedPlan.read(paths[0]) : nil
+        // Manifests and the lock file are checked before AWS configuration is needed.
+        var connected: ServiceContext?
+        defer { connected?.finish() }
+        let (plan, live, lock, saved) = try await loadPlan(savedPlan, environment: environment) {
+            let made = try ServiceContext.make(global: global, environment: environment, console: console)
+            connected = made
+            return made
+        }
+        guard let context = connected else {
+            throw CommandFailure("snapcopy: internal error: apply planned without connecting to AWS")
+        }
 
         let color = global.useColor(environment: environment.variables, console: console)
-        let (plan, live, lock, saved) = try await loadPlan(context: context, environment: environment, console: console)
         console.output(TextPlanRenderer(color: color).render(plan))
         var options = ApplyOptions()
         options.allowReplace = allowReplace
@@ -158,12 +168,14 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     /// The plan to apply: made now from manifests, or a saved plan checked against a fresh one.
-    private func loadPlan(context: ServiceContext, environment: ProcessEnvironment, console: Console) async throws -> (Plan, LiveState, LockFile?, Bool) {
-        if paths.count == 1, let saved = try SavedPlan.read(paths[0]) {
+    private func loadPlan(
+        _ savedPlan: Plan?, environment: ProcessEnvironment, connect: () throws -> ServiceContext
+    ) async throws -> (Plan, LiveState, LockFile?, Bool) {
+        if let saved = savedPlan {
             guard let manifestPaths = saved.inputs.manifestPaths, !manifestPaths.isEmpty else {
                 throw CommandFailure("snapcopy: \(paths[0]): the saved plan does not name its manifests\n  fix: save it again with `snapcopy plan PATH... --out FILE`")
             }
-            let fresh = try await PlanPreparation.prepare(paths: manifestPaths, global: global, environment: environment, context: context, now: time.time)
+            let fresh = try await PlanPreparation.prepare(paths: manifestPaths, global: global, environment: environment, now: time.time, connect: connect)
             let stale = saved.staleness(against: fresh.plan)
             guard stale.isEmpty else {
                 let replan = "run `\(global.commandLine("plan", arguments: manifestPaths + ["--out", paths[0]]))` again, review it, and apply the new plan"
@@ -177,7 +189,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             return (saved, fresh.live, fresh.lock, true)
         }
-        let prepared = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment, context: context, now: time.time)
+        let prepared = try await PlanPreparation.prepare(paths: paths, global: global, environment: environment, now: time.time, connect: connect)
         return (prepared.plan, prepared.live, prepared.lock, false)
     }
 }

@@ -4,6 +4,10 @@ import SnapcopyCore
 /// Reads the manifest paths given on the command line: files, or directories read recursively
 /// for `*.json` files in sorted order.
 enum ManifestFiles {
+    /// The largest manifest file read: 16 MiB holds about 60,000 entries, far beyond any account's
+    /// snapshot quota, so a larger file is a mistake (a capture, a dump) and is refused before parsing.
+    static let maximumFileSize = 16 << 20
+
     /// `-` (or `/dev/stdin`) reads standard input. A file given twice, or a file and a folder that
     /// holds it, is read once.
     static func read(_ paths: [String]) throws -> [ManifestSource] {
@@ -17,7 +21,7 @@ enum ManifestFiles {
         for path in paths {
             if path == "-" || path == "/dev/stdin" {
                 guard seen.insert("/dev/stdin").inserted else { continue }
-                sources.append(ManifestSource(path: "<stdin>", contents: Array(FileHandle.standardInput.readDataToEndOfFile())))
+                sources.append(try read(handle: FileHandle.standardInput, named: "<stdin>"))
                 continue
             }
             var isDirectory: ObjCBool = false
@@ -49,7 +53,22 @@ enum ManifestFiles {
             throw CommandFailure("snapcopy: \(file): cannot be read (\(String(cString: strerror(errno))))\n  fix: check the file's permissions")
         }
         defer { try? handle.close() }
-        return ManifestSource(path: file, contents: Array(handle.readDataToEndOfFile()))
+        return try read(handle: handle, named: file)
+    }
+
+    /// Reads at most ``maximumFileSize`` bytes, refusing a longer input.
+    private static func read(handle: FileHandle, named name: String) throws -> ManifestSource {
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maximumFileSize + 1) ?? Data()
+        } catch {
+            throw CommandFailure("snapcopy: \(name): cannot be read (\(error.localizedDescription))\n  fix: check that it is a readable file")
+        }
+        guard data.count <= maximumFileSize else {
+            throw CommandFailure("snapcopy: \(name): the manifest is larger than \(maximumFileSize >> 20) MiB, which no manifest needs (is it a capture or a dump?)\n"
+                + "  fix: give the manifest files themselves; split very many copies over several files in a folder, or describe them with rules")
+        }
+        return ManifestSource(path: name, contents: Array(data))
     }
 
     /// The `*.json` regular files below `directory`, recursively, in sorted order.

@@ -10,11 +10,15 @@ struct PlanInputsLoaded {
 }
 
 enum PlanPreparation {
-    /// Loads manifests (failing with every diagnostic when invalid), the lock file and live state (from the API), and plans.
+    /// Loads manifests (failing with every diagnostic when invalid) and the lock file, then connects
+    /// (only once both are valid, so bad input is reported before any AWS configuration is needed),
+    /// describes live state through the API and plans.
     static func prepare(
-        paths: [String], global: GlobalOptions, environment: ProcessEnvironment, context: ServiceContext, now: Date? = nil
+        paths: [String], global: GlobalOptions, environment: ProcessEnvironment, now: Date? = nil,
+        connect: () throws -> ServiceContext
     ) async throws -> PlanInputsLoaded {
         try await prepare(paths: paths, global: global, environment: environment, now: now) { manifests, lock in
+            let context = try connect()
             do {
                 return try await context.loader.load(copies: manifests.copies, records: lock?.records ?? [], rules: manifests.rules,
                                                      now: now ?? Date())

@@ -199,7 +199,8 @@ struct CredentialChainTests {
                 Issue.record("expected an error")
             } catch let error as CredentialsError {
                 #expect(error.kind == .credentialProcessFailed)
-                #expect(error.message == "The credential_process of profile \"broken\" exited with status 3: oops.")
+                #expect(error.message == "The credential_process of profile \"broken\" exited with status 3: oops."
+                        + " (profiles are read from \(directory.appending(".aws/config").path))")
             }
             do {
                 _ = try await chain(directory, [:], profile: "garbage").0.credentials()

@@ -21,6 +21,7 @@ enum ApplyServers {
     private static let driftServer = Task { try await FakeNeptuneServer.start() }
     private static let gitOpsServer = Task { try await FakeNeptuneServer.start() }
     private static let rulesServer = Task { try await FakeNeptuneServer.start() }
+    private static let corpusServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -40,6 +41,11 @@ enum ApplyServers {
     /// The rules suite's server, with state, faults and counters reset.
     static func rules() async throws -> FakeNeptuneServer {
         try await fresh(rulesServer)
+    }
+
+    /// The bad-input corpus suite's server, with state, faults and counters reset.
+    static func corpus() async throws -> FakeNeptuneServer {
+        try await fresh(corpusServer)
     }
 
     /// The GitOps example suite's server, with state, faults and counters reset.

@@ -30,6 +30,8 @@ public struct AWSConfigFile: Sendable, Equatable {
     public var sections: [String: Section]
     /// The file the text came from, for messages.
     public var path: String?
+    /// Lines the parser could not read, as `LINE: what is wrong` (botocore refuses such files).
+    public private(set) var problems: [String] = []
 
     /// Parses INI text.
     public init(parsing text: String, path: String? = nil) {
@@ -37,11 +39,24 @@ public struct AWSConfigFile: Sendable, Equatable {
         sections = [:]
         var current: String?
         var lastKey: String?
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
             let line = String(rawLine)
             let trimmed = line.trimmingXMLWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             let indented = line.first == " " || line.first == "\t"
+            if !indented, trimmed.hasPrefix("["), !trimmed.hasSuffix("]") {
+                problems.append("\(index + 1): the section header \(trimmed) has no closing ]")
+                current = nil
+                continue
+            }
+            if !indented, current == nil, !trimmed.hasPrefix("[") {
+                problems.append("\(index + 1): \(Self.shown(trimmed)) comes before any [section] header")
+                continue
+            }
+            if !indented, !trimmed.hasPrefix("["), Self.keyValue(trimmed) == nil {
+                problems.append("\(index + 1): \(Self.shown(trimmed)) is not a key = value line")
+                continue
+            }
             if !indented, trimmed.hasPrefix("["), trimmed.hasSuffix("]") {
                 let name = trimmed.dropFirst().dropLast().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
                 current = name
@@ -68,7 +83,18 @@ public struct AWSConfigFile: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CredentialsError(kind: .unreadableFile, message: "\(path) is not UTF-8 text.")
         }
-        return AWSConfigFile(parsing: text, path: path)
+        let file = AWSConfigFile(parsing: text, path: path)
+        if let problem = file.problems.first {
+            throw CredentialsError(kind: .invalidConfiguration,
+                                   message: "\(path):\(problem). Fix the line (sections are [profile NAME], settings key = value), as the AWS CLI would refuse the file too.")
+        }
+        return file
+    }
+
+    /// The start of a line for a message, without what follows `=` (it may be a secret).
+    private static func shown(_ line: String) -> String {
+        let key = line.split(separator: "=", maxSplits: 1).first.map(String.init) ?? line
+        return "\"\(String(key.prefix(40)).trimmingXMLWhitespace())\""
     }
 
     private static func keyValue(_ line: String) -> (String, String)? {

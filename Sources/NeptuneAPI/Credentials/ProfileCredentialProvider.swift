@@ -42,7 +42,16 @@ public struct ProfileCredentialProvider: CredentialProvider {
     /// Resolves the profile's credentials.
     public func credentials() async throws -> Credentials {
         let shared = try environment.loadSharedConfiguration()
-        return try await resolve(profile, shared: shared, visited: [])
+        do {
+            return try await resolve(profile, shared: shared, visited: [])
+        } catch var error as CredentialsError where error.kind != .notFound {
+            // Say where the profile is read from, unless the message already does.
+            let files = [shared.configFile?.path, shared.credentialsFile?.path].compactMap { $0 }
+            if !files.isEmpty, !files.contains(where: { error.message.contains($0) }) {
+                error.message += " (profiles are read from \(files.joined(separator: " and ")))"
+            }
+            throw error
+        }
     }
 
     private func resolve(_ profile: String, shared: AWSSharedConfiguration, visited: [String]) async throws -> Credentials {
@@ -91,6 +100,9 @@ public struct ProfileCredentialProvider: CredentialProvider {
             return credentials
         }
         let source: Credentials
+        if shared.setting("source_profile", profile: profile) != nil, let credentialSource = shared.setting("credential_source", profile: profile) {
+            throw CredentialsError(kind: .invalidConfiguration, message: "Profile \"\(profile)\" sets both source_profile and credential_source = \(credentialSource): keep one of them.")
+        }
         if let sourceProfile = shared.setting("source_profile", profile: profile) {
             if sourceProfile == profile {
                 guard let keys = try Self.staticKeys(shared.credentialsSection(profile), profile: profile, file: shared.credentialsPath)
