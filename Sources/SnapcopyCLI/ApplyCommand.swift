@@ -124,9 +124,10 @@ struct ApplyCommand: AsyncParsableCommand {
             console.error("error: \(failure.identity.region == "-" ? failure.identity.target : failure.identity.description): \(failure.message)")
         }
         console.output("\n" + result.summaryLine + "\n")
+        if let retrySummary = context.retrySummary { console.output(retrySummary + "\n") }
         console.output(Self.followUp(result, rerun: global.commandLine("apply", arguments: paths)))
         if format == .json {
-            let report = ApplyReport(result: result, calls: context.callCounts, lock: journal.lock.serial > 0 ? journal.lock : lock,
+            let report = ApplyReport(result: result, calls: context.callCounts, retries: context.retries, lock: journal.lock.serial > 0 ? journal.lock : lock,
                                      lockPath: global.lockFile)
             do {
                 console.result(try report.json())

@@ -72,10 +72,23 @@ struct ServiceContext {
     /// The API attempts made so far (retries included), by action.
     var callCounts: [String: Int] { tally.counts.byAction }
 
+    /// Attempts after the first of a call, so far.
+    var retries: Int { tally.counts.retries }
+
+    /// One line on the API calls when any was retried (`nil` otherwise): how many, and why.
+    var retrySummary: String? {
+        let counts = tally.counts
+        guard counts.retries > 0 else { return nil }
+        let reasons = counts.failuresByCode.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
+        return "API: \(counts.total) calls, \(counts.retries) of them retries"
+            + (reasons.isEmpty ? "" : " (failed attempts: \(reasons.joined(separator: ", ")))") + "."
+    }
+
     /// Ends the run: with `--debug`, prints the total API calls and the calls by action.
     func finish() {
         guard let debugLog else { return }
-        let (total, byAction) = tally.counts
+        let counts = tally.counts
+        let (total, byAction) = (counts.total, counts.byAction)
         let breakdown = byAction.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         debugLog.write("API calls: \(total)\(breakdown.isEmpty ? "" : " (\(breakdown))")")
     }
@@ -122,20 +135,31 @@ struct DebugLog: Sendable {
     }
 }
 
-/// Counts API attempts (retries included), in total and by action, from the request log.
+/// Counts API attempts (retries included), in total and by action, and the retries, from the request log.
 final class APICallTally: @unchecked Sendable {
+    /// What the tally has seen.
+    struct Counts: Sendable, Equatable {
+        var total = 0
+        var byAction: [String: Int] = [:]
+        /// Attempts after the first of a call (attempt 2 and later).
+        var retries = 0
+        /// Failed attempts by error code or transport failure, such as `Throttling` or `transport: reset`.
+        var failuresByCode: [String: Int] = [:]
+    }
+
     private let lock = NSLock()
-    private var total = 0
-    private var byAction: [String: Int] = [:]
+    private var state = Counts()
 
     func record(_ entry: RequestLogEntry) {
         lock.withLock {
-            total += 1
-            byAction[entry.action, default: 0] += 1
+            state.total += 1
+            state.byAction[entry.action, default: 0] += 1
+            if entry.attempt > 1 { state.retries += 1 }
+            if let code = entry.errorCode { state.failuresByCode[code, default: 0] += 1 }
         }
     }
 
-    var counts: (total: Int, byAction: [String: Int]) {
-        lock.withLock { (total, byAction) }
+    var counts: Counts {
+        lock.withLock { state }
     }
 }

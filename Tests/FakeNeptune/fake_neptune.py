@@ -19,8 +19,11 @@ Control endpoints, unsigned, JSON in and out (400 {"error": ...} on a bad reques
         "copyingSeconds": S, "maxInflightCopies": N|null, "failCopies": [ids],
         "faults": [{"action": "CopyDBClusterSnapshot"|"*", "kind": "throttle"|"500"|
                     "html500"|"503"|"reset"|"slow", "times": N|null (null: forever),
-                    "everyNth": K|null, "delayMs": ms (slow; default 1000),
-                    "region": r|null, "phase": "before"|"after"}]}
+                    "everyNth": K|null, "probability": p|null (fires on a
+                    random share p of the calls it matches), "delayMs": ms (slow;
+                    default 1000), "maxDelayMs": ms|null (slow: a random delay from
+                    delayMs to maxDelayMs), "region": r|null, "phase": "before"|"after"}],
+        "randomSeed": N (default 0: the random faults repeat run after run)}
        Every matching rule counts the call; a rule fires when its count is due and it
        has times left; at most one non-slow rule fires per call and phase. "before":
        the call never reaches moto. "after": moto handles it (a copy is made) and the
@@ -112,6 +115,7 @@ import io
 import json
 import logging
 import os
+import random
 import signal
 import socket
 import struct
@@ -204,6 +208,7 @@ class FakeState:
     def reset(self) -> None:
         self.config = self.default_config()
         self.rules: list[dict] = []
+        self.random = random.Random(0)
         self.copies: dict[tuple[str, str, str], CopyClock] = {}
         self.stats = self.empty_stats()
 
@@ -212,6 +217,7 @@ class FakeState:
             "latencyMs": self.base_latency_ms,
             "pageSize": None,
             "copyingSeconds": 0,
+            "randomSeed": 0,
             "faults": [],
             "maxInflightCopies": None,
             "failCopies": [],
@@ -258,8 +264,10 @@ class FakeState:
         if not isinstance(config["faults"], list):
             raise BadRequest("faults must be a list")
         config["faults"] = [_validate_rule(rule, i) for i, rule in enumerate(config["faults"])]
+        config["randomSeed"] = _int(config["randomSeed"], "randomSeed", minimum=0)
         self.config = config
         self.rules = [dict(rule, seen=0, fired=0) for rule in config["faults"]]
+        self.random = random.Random(config["randomSeed"])
 
     # -- faults ----------------------------------------------------------
 
@@ -279,6 +287,8 @@ class FakeState:
                 continue
             if rule["everyNth"] is not None and rule["seen"] % rule["everyNth"] != 0:
                 continue
+            if rule["probability"] is not None and self.random.random() >= rule["probability"]:
+                continue
             phase = rule["phase"]
             # A call a "before" rule rejects never reaches moto, so an "after" rule has nothing
             # to replace: it must not use up one of its times.
@@ -289,7 +299,10 @@ class FakeState:
                     continue
                 terminal_taken[phase] = True
             rule["fired"] += 1
-            due[phase].append(rule)
+            if rule["kind"] == "slow" and rule["maxDelayMs"] is not None:
+                due[phase].append(dict(rule, delayMs=self.random.randint(rule["delayMs"], rule["maxDelayMs"])))
+            else:
+                due[phase].append(rule)
         return due["before"], due["after"]
 
     def count_fault(self, kind: str, action: str) -> None:
@@ -335,7 +348,7 @@ def _validate_rule(rule, index: int) -> dict:
     where = f"faults[{index}]"
     if not isinstance(rule, dict):
         raise BadRequest(f"{where} must be an object")
-    known = {"action", "kind", "times", "everyNth", "delayMs", "region", "phase"}
+    known = {"action", "kind", "times", "everyNth", "probability", "delayMs", "maxDelayMs", "region", "phase"}
     unknown = set(rule) - known
     if unknown:
         raise BadRequest(f"{where}: unknown keys {sorted(unknown)}")
@@ -351,12 +364,22 @@ def _validate_rule(rule, index: int) -> dict:
     times = rule.get("times")
     every = rule.get("everyNth")
     delay = rule.get("delayMs")
+    probability = rule.get("probability")
+    if probability is not None and (isinstance(probability, bool) or not isinstance(probability, (int, float))
+                                    or not 0 <= probability <= 1):
+        raise BadRequest(f"{where}.probability must be a number from 0 to 1")
+    max_delay = rule.get("maxDelayMs")
+    delay_ms = 1000 if delay is None else _int(delay, f"{where}.delayMs", 0)
+    if max_delay is not None and _int(max_delay, f"{where}.maxDelayMs", delay_ms) < delay_ms:
+        raise BadRequest(f"{where}.maxDelayMs must be at least delayMs")
     return {
         "action": action,
         "kind": kind,
         "times": None if times is None else _int(times, f"{where}.times", 0),
         "everyNth": None if every is None else _int(every, f"{where}.everyNth", 1),
-        "delayMs": 1000 if delay is None else _int(delay, f"{where}.delayMs", 0),
+        "delayMs": delay_ms,
+        "probability": probability,
+        "maxDelayMs": max_delay,
         "region": rule.get("region"),
         "phase": phase,
     }

@@ -262,6 +262,23 @@ def test_faults(s: Server):
     check(stats["faultsInjected"] == {"500": 1, "reset": 1} and stats["faultsInjectedByAction"]["CopyDBClusterSnapshot"] == {"500": 1, "reset": 1}, "faults counted")
     check(stats["callsByAction"]["CopyDBClusterSnapshot"] == 3 and stats["callsByRegion"]["us-east-1"] == 3, "calls by action and region")
     check(s.control("/_fake/config", {"faults": [{"kind": "boom"}]})["status"] == 400, "bad rule is a 400")
+    # Random faults: a seeded share of the calls, the same share for the same seed.
+    def storm(seed):
+        s.control("/_fake/config", {"randomSeed": seed, "faults": [{"action": "DescribeDBClusters", "kind": "throttle", "probability": 0.3}]})
+        return [error_code(rds.describe_db_clusters) for _ in range(60)]
+    first, again = storm(7), storm(7)
+    throttled = first.count("Throttling")
+    check(first == again, "the same seed throttles the same calls")
+    check(8 <= throttled <= 30, f"probability 0.3 throttled {throttled} of 60")
+    check(s.control("/_fake/config", {"faults": [{"kind": "throttle", "probability": 1.5}]})["status"] == 400, "probability above 1 is a 400")
+    s.control("/_fake/config", {"faults": [{"action": "DescribeDBClusters", "kind": "slow", "delayMs": 100, "maxDelayMs": 300}]})
+    delays = []
+    for _ in range(5):
+        started = time.monotonic()
+        rds.describe_db_clusters()
+        delays.append(time.monotonic() - started)
+    check(min(delays) >= 0.1 and max(delays) < 1.5, f"slow with maxDelayMs: {delays}")
+    check(s.control("/_fake/config", {"faults": [{"kind": "slow", "delayMs": 300, "maxDelayMs": 100}]})["status"] == 400, "maxDelayMs below delayMs is a 400")
     s.control("/_fake/config", {})
 
 

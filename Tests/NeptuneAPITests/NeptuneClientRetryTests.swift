@@ -38,10 +38,10 @@ struct NeptuneClientRetryTests {
         #expect(harness.logs.entries.first?.errorCode == "transport: connection lost")
     }
 
-    @Test("attempts exhausted: the last error is thrown after maxAttempts requests")
+    @Test("attempts exhausted: the last error is thrown after maxThrottledAttempts throttled requests")
     func exhausted() async throws {
         let throttled = xmlResponse(XMLFixtures.awsThrottling, status: 400)
-        let harness = ClientHarness(Array(repeating: throttled, count: 5), random: 1)
+        let harness = ClientHarness(Array(repeating: throttled, count: 10), random: 1)
         do {
             _ = try await harness.client.describeDBClusterSnapshots()
             Issue.record("expected an error")
@@ -49,9 +49,23 @@ struct NeptuneClientRetryTests {
             #expect(error.code == .throttling)
             #expect(error.action == "DescribeDBClusterSnapshots")
         }
-        #expect(await harness.transport.requests.count == 5)
-        #expect(await harness.sleeper.sleeps == [.seconds(1), .seconds(2), .seconds(4), .seconds(8)])
-        #expect(await harness.counter.byAction == ["DescribeDBClusterSnapshots": 5])
+        #expect(await harness.transport.requests.count == 10)
+        #expect(await harness.sleeper.sleeps == [1, 2, 4, 8, 16, 20, 20, 20, 20].map { Duration.seconds($0) })
+        #expect(await harness.counter.byAction == ["DescribeDBClusterSnapshots": 10])
+    }
+
+    @Test("throttling and 500s have separate budgets: 4 500s among 8 throttles still succeed, a fifth 500 fails the call")
+    func separateBudgets() async throws {
+        let throttled = xmlResponse(XMLFixtures.awsThrottling, status: 400)
+        let failed = xmlResponse(XMLFixtures.motoHTML500, status: 500)
+        let mixed = [throttled, failed, throttled, throttled, failed, throttled, failed, throttled, throttled, failed, throttled, throttled]
+        let harness = ClientHarness(mixed + [xmlResponse(XMLFixtures.listTagsEmpty)], random: 0)
+        _ = try await harness.client.listTagsForResource(arn: "arn:x")
+        #expect(await harness.transport.requests.count == 13)
+
+        let failing = ClientHarness(mixed.prefix(4) + [failed, failed, failed, failed], random: 0)
+        await #expect(throws: NeptuneAPIError.self) { _ = try await failing.client.listTagsForResource(arn: "arn:x") }
+        #expect(await failing.transport.requests.count == 8, "the fifth 500 must end the call")
     }
 
     @Test("Retry-After is honoured")

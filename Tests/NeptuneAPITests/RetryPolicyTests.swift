@@ -68,13 +68,24 @@ struct RetryPolicyTests {
         #expect(policy.decide(for: Self.unparseable(503), attempt: attempt, random: random) == .retry(after: .milliseconds(transientMS)))
     }
 
-    @Test("attempts are bounded: attempt N of N stops")
+    @Test("attempts are bounded: 5 failures stop a call, 10 when throttled; the two budgets count apart")
     func bounded() {
         let throttled = Self.apiError("Throttling")
-        #expect(policy.decide(for: throttled, attempt: 4, random: 1) != .stop)
-        #expect(policy.decide(for: throttled, attempt: 5, random: 1) == .stop)
-        #expect(RetryPolicy(maxAttempts: 2).decide(for: throttled, attempt: 2, random: 1) == .stop)
+        let failed = Self.unparseable(500)
+        #expect(policy.decide(for: failed, attempt: 4, random: 1) != .stop)
+        #expect(policy.decide(for: failed, attempt: 5, random: 1) == .stop)
+        #expect(policy.decide(for: throttled, attempt: 9, random: 1) != .stop)
+        #expect(policy.decide(for: throttled, attempt: 10, random: 1) == .stop)
+        // Four 500s and many throttles: the 500 budget has one left, the throttling budget too.
+        #expect(policy.decide(for: failed, after: .init(throttled: 8, other: 4), random: 1) != .stop)
+        #expect(policy.decide(for: throttled, after: .init(throttled: 9, other: 4), random: 1) != .stop)
+        #expect(policy.decide(for: failed, after: .init(throttled: 1, other: 5), random: 1) == .stop)
+        #expect(policy.decide(for: throttled, after: .init(throttled: 10, other: 0), random: 1) == .stop)
+        // The backoff grows with the failures of the error's own kind.
+        #expect(policy.decide(for: throttled, after: .init(throttled: 1, other: 4), random: 1) == .retry(after: .seconds(1)))
+        #expect(RetryPolicy(maxAttempts: 2, maxThrottledAttempts: 2).decide(for: throttled, attempt: 2, random: 1) == .stop)
         #expect(RetryPolicy.none.decide(for: throttled, attempt: 1, random: 1) == .stop)
+        #expect(RetryPolicy.none.decide(for: failed, attempt: 1, random: 1) == .stop)
     }
 
     @Test("Retry-After is honoured, never shortens the backoff, and is capped")

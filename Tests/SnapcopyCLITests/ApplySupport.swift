@@ -22,6 +22,7 @@ enum ApplyServers {
     private static let gitOpsServer = Task { try await FakeNeptuneServer.start() }
     private static let rulesServer = Task { try await FakeNeptuneServer.start() }
     private static let corpusServer = Task { try await FakeNeptuneServer.start() }
+    private static let reliabilityServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -46,6 +47,11 @@ enum ApplyServers {
     /// The bad-input corpus suite's server, with state, faults and counters reset.
     static func corpus() async throws -> FakeNeptuneServer {
         try await fresh(corpusServer)
+    }
+
+    /// The concurrency and fault-storm suite's server, with state, faults and counters reset.
+    static func reliability() async throws -> FakeNeptuneServer {
+        try await fresh(reliabilityServer)
     }
 
     /// The GitOps example suite's server, with state, faults and counters reset.

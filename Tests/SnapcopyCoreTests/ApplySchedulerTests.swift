@@ -50,6 +50,49 @@ import Testing
         #expect(!result.succeeded)
     }
 
+    @Test("a listing issued before a copy call returned cannot show the copy; after that one miss may be lag, two are proof")
+    func listingsThatCannotShowACopy() throws {
+        let live = [snapshot(east, "s0"), snapshot(east, "s1")]
+        let (plan, state) = plan([copy("t0", from: .arn(arn(east, "s0"))), copy("t1", from: .arn(arn(east, "s1")))], live: live)
+        var options = ApplyOptions()
+        options.parallelism = 2
+        var scheduler = ApplyScheduler(plan: plan, live: state, options: options, now: Self.start)
+        let started = writes(scheduler.start(at: Self.start))
+        try #require(started.count == 2)
+        let scope = AccountScope(region: west)
+        func at(_ seconds: TimeInterval) -> Date { Self.start.addingTimeInterval(seconds) }
+        func copying(_ id: String, _ percent: Int = 0) -> LiveSnapshot {
+            LiveSnapshot(identifier: id, arn: arn(west, id), status: .copying, percentProgress: percent)
+        }
+        func failures(_ actions: [ApplyScheduler.Action]) -> [String] {
+            actions.compactMap { if case .report(.failed(let identity, _)) = $0 { identity.target } else { nil } }
+        }
+
+        // t0 returns after the poll interval: a listing goes out while t1's copy call is still in flight.
+        let first = scheduler.handle(.wrote(started[0], .succeeded(copying("t0"))), at: at(16))
+        #expect(first.contains(.list(scope)), "\(first)")
+        _ = scheduler.handle(.wrote(started[1], .succeeded(copying("t1"))), at: at(17))
+        let early = scheduler.handle(.listed(scope, .success([copying("t0", 5)])), at: at(18))
+        #expect(failures(early).isEmpty, "a listing older than the copy call failed it: \(early)")
+
+        // The next listing misses t1 too: it may lag, so t1 is still followed.
+        _ = scheduler.handle(.woke, at: at(40))
+        let lagging = scheduler.handle(.listed(scope, .success([copying("t0", 30)])), at: at(41))
+        #expect(failures(lagging).isEmpty, "one miss is not proof: \(lagging)")
+        // It shows up: followed to the end.
+        _ = scheduler.handle(.woke, at: at(60))
+        let found = scheduler.handle(.listed(scope, .success([copying("t0", 60), copying("t1", 10)])), at: at(61))
+        #expect(failures(found).isEmpty)
+
+        // Two listings in a row without t0: gone.
+        _ = scheduler.handle(.woke, at: at(80))
+        let once = scheduler.handle(.listed(scope, .success([copying("t1", 40)])), at: at(81))
+        #expect(failures(once).isEmpty)
+        _ = scheduler.handle(.woke, at: at(100))
+        let twice = scheduler.handle(.listed(scope, .success([copying("t1", 70)])), at: at(101))
+        #expect(failures(twice) == ["t0"], "\(twice)")
+    }
+
     @Test("an interrupt while copies are followed stops listings and sleeps, and finishes with them still copying")
     func interruptWhileWaiting() throws {
         let (plan, state) = plan([copy()], live: [snapshot(east, "prod-1")])

@@ -16,6 +16,9 @@ public struct FakeConfig: Codable, Sendable, Equatable {
     public var maxInflightCopies: Int?
     /// Target identifiers whose copy ends `failed` instead of `available`.
     public var failCopies: [String]
+    /// Seeds the random choices of ``FaultRule/probability`` and ``FaultRule/maxDelayMs``, so a
+    /// storm repeats run after run.
+    public var randomSeed: Int
 
     public init(
         latencyMs: Int? = nil,
@@ -23,7 +26,8 @@ public struct FakeConfig: Codable, Sendable, Equatable {
         copyingSeconds: Double = 0,
         faults: [FaultRule] = [],
         maxInflightCopies: Int? = nil,
-        failCopies: [String] = []
+        failCopies: [String] = [],
+        randomSeed: Int = 0
     ) {
         self.latencyMs = latencyMs
         self.pageSize = pageSize
@@ -31,6 +35,7 @@ public struct FakeConfig: Codable, Sendable, Equatable {
         self.faults = faults
         self.maxInflightCopies = maxInflightCopies
         self.failCopies = failCopies
+        self.randomSeed = randomSeed
     }
 }
 
@@ -68,8 +73,12 @@ public struct FaultRule: Codable, Sendable, Equatable {
     public var times: Int?
     /// Fires only on every n-th matching call.
     public var everyNth: Int?
+    /// Fires on a random share of the calls it matches (0 to 1).
+    public var probability: Double?
     /// For ``Kind/slow``; the server's default is 1000.
     public var delayMs: Int?
+    /// For ``Kind/slow``: a random delay from ``delayMs`` to this, per call.
+    public var maxDelayMs: Int?
     /// Only calls signed for this region.
     public var region: String?
     public var phase: Phase
@@ -79,7 +88,9 @@ public struct FaultRule: Codable, Sendable, Equatable {
         action: String = "*",
         times: Int? = nil,
         everyNth: Int? = nil,
+        probability: Double? = nil,
         delayMs: Int? = nil,
+        maxDelayMs: Int? = nil,
         region: String? = nil,
         phase: Phase = .before
     ) {
@@ -87,7 +98,9 @@ public struct FaultRule: Codable, Sendable, Equatable {
         self.action = action
         self.times = times
         self.everyNth = everyNth
+        self.probability = probability
         self.delayMs = delayMs
+        self.maxDelayMs = maxDelayMs
         self.region = region
         self.phase = phase
     }

@@ -27,13 +27,15 @@ struct QueryClient: Sendable {
     /// value when non-nil (the operation did take effect); without `verify` it stops.
     func withRetries<T>(action: String, idempotent: Bool, verify: (() async throws -> T?)? = nil, _ operation: (_ attempt: Int) async throws -> T) async throws -> T {
         var attempt = 1
+        var failures = RetryPolicy.Failures()
         while true {
             do {
                 return try await operation(attempt)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                let decision = configuration.retryPolicy.decide(for: error, attempt: attempt, idempotent: idempotent, random: configuration.random())
+                failures.count(error)
+                let decision = configuration.retryPolicy.decide(for: error, after: failures, idempotent: idempotent, random: configuration.random())
                 switch decision {
                 case .stop:
                     throw error

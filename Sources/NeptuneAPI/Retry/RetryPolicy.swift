@@ -4,15 +4,23 @@ import Foundation
 ///
 /// Mirrors botocore's standard mode: throttling codes, transient codes, HTTP 429/500/502/503/504
 /// and connection failures are retried with full-jitter exponential backoff,
-/// `random × min(base × 2^(attempt−1), maxBackoff)`, where `base` is 1 s for throttling and
-/// 100 ms otherwise. A `Retry-After` the server sent is honoured, capped at ``maxRetryAfter``.
+/// `random × min(base × 2^(n−1), maxBackoff)`, where `base` is 1 s for throttling and
+/// 100 ms otherwise and `n` counts the call's failures of that kind. A `Retry-After` the server
+/// sent is honoured, capped at ``maxRetryAfter``.
+///
+/// Throttling has its own, larger budget (``maxThrottledAttempts``): it is the service asking
+/// for patience, not a fault, and a run of hundreds of copies must not fail because one of
+/// its calls was throttled five times. Other failures are bounded by ``maxAttempts``.
 ///
 /// For non-idempotent operations (`CopyDBClusterSnapshot`) a failure that may have reached
 /// the server (timeout, dropped connection, 5xx) gives ``RetryDecision/verifyThenRetry(after:)``:
 /// the caller must first check whether the operation took effect.
 public struct RetryPolicy: Sendable, Equatable {
-    /// Total attempts, the first included (botocore standard mode: 3; snapcopy: 5).
+    /// Attempts ending in a non-throttling failure, the first included (botocore standard
+    /// mode: 3; snapcopy: 5), after which the call fails.
     public var maxAttempts: Int
+    /// Throttled attempts after which the call fails (snapcopy: 10).
+    public var maxThrottledAttempts: Int
     /// Backoff base for throttling errors.
     public var throttlingBase: Duration
     /// Backoff base for transient errors.
@@ -23,19 +31,39 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxRetryAfter: Duration
 
     /// Creates a policy.
-    public init(maxAttempts: Int = 5, throttlingBase: Duration = .seconds(1), transientBase: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(20), maxRetryAfter: Duration = .seconds(20)) {
+    public init(maxAttempts: Int = 5, maxThrottledAttempts: Int? = nil, throttlingBase: Duration = .seconds(1), transientBase: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(20), maxRetryAfter: Duration = .seconds(20)) {
         self.maxAttempts = max(1, maxAttempts)
+        self.maxThrottledAttempts = max(1, maxThrottledAttempts ?? 2 * maxAttempts)
         self.throttlingBase = throttlingBase
         self.transientBase = transientBase
         self.maxBackoff = maxBackoff
         self.maxRetryAfter = maxRetryAfter
     }
 
-    /// The default policy: 5 attempts, backoff capped at 20 s.
+    /// The default policy: 5 attempts, 10 when throttled, backoff capped at 20 s.
     public static let standard = RetryPolicy()
 
     /// Never retries.
-    public static let none = RetryPolicy(maxAttempts: 1)
+    public static let none = RetryPolicy(maxAttempts: 1, maxThrottledAttempts: 1)
+
+    /// The failed attempts of one call so far, by budget.
+    public struct Failures: Sendable, Equatable {
+        /// Attempts the service throttled.
+        public var throttled: Int
+        /// Attempts that failed otherwise.
+        public var other: Int
+
+        /// No failure yet.
+        public init(throttled: Int = 0, other: Int = 0) {
+            self.throttled = throttled
+            self.other = other
+        }
+
+        /// Counts one more failed attempt, with `error`.
+        public mutating func count(_ error: any Error) {
+            if RetryPolicy.reason(for: error) == .throttling { throttled += 1 } else { other += 1 }
+        }
+    }
 
     /// Why an error may be retried.
     public enum Reason: Sendable, Equatable {
@@ -75,14 +103,24 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
-    /// Decides what to do after attempt number `attempt` (1-based) failed with `error`.
+    /// Decides what to do after attempt number `attempt` (1-based) failed with `error`, every
+    /// earlier attempt having failed the same way.
     /// - Parameters:
     ///   - idempotent: Whether repeating the operation is harmless.
     ///   - random: A number in `0..<1` for the jitter (injected so tests are exact).
     public func decide(for error: any Error, attempt: Int, idempotent: Bool = true, random: Double) -> RetryDecision {
-        guard attempt < maxAttempts, let reason = Self.reason(for: error) else { return .stop }
+        let failures = Self.reason(for: error) == .throttling ? Failures(throttled: attempt) : Failures(other: attempt)
+        return decide(for: error, after: failures, idempotent: idempotent, random: random)
+    }
+
+    /// Decides what to do after a call's latest attempt failed with `error`; `failures` counts
+    /// that attempt too.
+    public func decide(for error: any Error, after failures: Failures, idempotent: Bool = true, random: Double) -> RetryDecision {
+        guard let reason = Self.reason(for: error) else { return .stop }
+        let count = reason == .throttling ? failures.throttled : failures.other
+        guard count < (reason == .throttling ? maxThrottledAttempts : maxAttempts) else { return .stop }
         let base = reason == .throttling ? throttlingBase : transientBase
-        var delay = backoff(base: base, attempt: attempt, random: random)
+        var delay = backoff(base: base, attempt: count, random: random)
         if let retryAfter = (error as? NeptuneAPIError)?.retryAfter {
             delay = max(delay, min(retryAfter, maxRetryAfter))
         }

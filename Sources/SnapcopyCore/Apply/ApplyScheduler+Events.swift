@@ -18,6 +18,8 @@ extension ApplyScheduler {
             entry.percent = snapshot.percentProgress
             entry.since = now
             entry.phase = .copying
+            ticks += 1
+            entry.existsSince = ticks
             entries[identity] = entry
             actions.append(.report(.copyStarted(identity, arn: snapshot.arn.description)))
             actions += observe(identity, snapshot, at: now)
@@ -148,13 +150,19 @@ extension ApplyScheduler {
         scopes[key]?.observedInFlight = Set(snapshots.filter(\.isCopyInFlight).map(\.identity))
         for (identity, snapshot) in byIdentity where snapshot.isAvailable { available[identity] = snapshot.arn.description }
 
-        // Copies of this run.
+        // Copies of this run. A listing issued before a copy call returned cannot show the copy,
+        // and one that misses it once may lag (listings are eventually consistent): a copy is
+        // gone only when two listings issued after it existed both miss it.
+        let issued = scopes[key]?.listingIssued ?? 0
         for identity in (scopes[key]?.ours ?? []).sorted() where entries[identity]?.phase == .copying {
             if let live = byIdentity[identity] {
+                entries[identity]?.missedListings = 0
                 actions += observe(identity, live, at: now)
-            } else {
+            } else if let entry = entries[identity], entry.existsSince < issued {
+                entries[identity]?.missedListings += 1
+                guard entry.missedListings + 1 >= 2 else { continue }
                 scopes[key]?.ours.remove(identity)
-                let percent = entries[identity]?.percent.map { "at \($0)%" } ?? "in progress"
+                let percent = entry.percent.map { "at \($0)%" } ?? "in progress"
                 fail(identity, "the copy disappeared while \(percent) (deleted or cancelled out of band); the next apply copies it again", into: &actions)
             }
         }

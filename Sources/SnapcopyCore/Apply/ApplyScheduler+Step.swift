@@ -118,6 +118,8 @@ extension ApplyScheduler {
             guard var scope = scopes[key], !scope.isListing, scope.unlistable == nil else { continue }
             guard scope.quota == .checking || now >= scope.lastListed.addingTimeInterval(interval) else { continue }
             scope.isListing = true
+            ticks += 1
+            scope.listingIssued = ticks
             scopes[key] = scope
             actions.append(.list(key))
             callsInFlight += 1

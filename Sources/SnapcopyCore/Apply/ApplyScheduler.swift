@@ -85,6 +85,12 @@ public struct ApplyScheduler: Sendable {
         var since: Date?
         /// A copy an earlier run started, followed to the end.
         var isFollowed = false
+        /// When (in ``ApplyScheduler/ticks``) the copy was known to exist: its copy call returned,
+        /// or the run began. Only a listing issued later can show it gone.
+        var existsSince = 0
+        /// Listings issued after ``existsSince`` that did not show the copy. Listings are
+        /// eventually consistent, so one miss is not proof: two in a row are.
+        var missedListings = 0
         /// Tags a new copy arrived without, to add.
         var repair: Tags?
     }
@@ -112,6 +118,8 @@ public struct ApplyScheduler: Sendable {
         var quota: Quota = .open
         var lastListed: Date
         var isListing = false
+        /// When (in ``ApplyScheduler/ticks``) the listing in flight was issued.
+        var listingIssued = 0
         var reportedWaiting = false
         /// A listing failure that makes following pointless (access denied).
         var unlistable: String?
@@ -140,6 +148,9 @@ public struct ApplyScheduler: Sendable {
     var available: [CopyIdentity: String] = [:]
     var result = ApplyResult()
     var callsInFlight = 0
+    /// A counter that orders listings and the copies they may show: it moves on each listing
+    /// issued and each copy call that returned.
+    var ticks = 0
     var isSleeping = false
     var stop: Stop?
     var isFinished = false

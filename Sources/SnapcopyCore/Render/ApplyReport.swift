@@ -48,10 +48,12 @@ public struct ApplyReport: Sendable, Equatable, Codable {
     public var failures: [Failure]
     /// API calls made (attempts, retries included), by action.
     public var calls: [String: Int]
+    /// API attempts that repeated an earlier failed one (throttling, 5xx, connection failures).
+    public var retries: Int
     /// The lock file as apply left it.
     public var lockFile: LockFileState?
 
-    public init(result: ApplyResult, calls: [String: Int], lock: LockFile?, lockPath: String) {
+    public init(result: ApplyResult, calls: [String: Int], retries: Int = 0, lock: LockFile?, lockPath: String) {
         succeeded = result.succeeded
         interrupted = result.interrupted
         timedOut = result.timedOut.map(ApplyResult.format)
@@ -69,6 +71,7 @@ public struct ApplyReport: Sendable, Equatable, Codable {
         }
         failures = result.failures.map { Failure(region: $0.identity.region, target: $0.identity.target, message: $0.message) }
         self.calls = calls
+        self.retries = retries
         lockFile = lock.map { LockFileState(path: lockPath, lineage: $0.lineage, serial: $0.serial) }
     }
 
