@@ -1,8 +1,18 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
+
 import SnapcopyCore
+
+/// POSIX `write(2)`, named apart from `AtomicFile.write`, which would shadow it.
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif
 
 /// Files written so that a crash at any instant leaves either the old or the new file: a
 /// temporary file in the same directory, fsync, rename over the old file, fsync the directory.
@@ -26,7 +36,7 @@ enum AtomicFile {
         guard fd >= 0 else { throw failure("create \(temporary)") }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
                 let error = failure("write \(temporary)")

@@ -98,7 +98,11 @@ Facts about moto 5.2.1 that this harness relies on, verified by selftest.py:
      (seed `roles` does that; for a missing role moto itself crashes, answered here
      as 500 FakeNeptuneError). An rds:*-only user gets AccessDenied on AssumeRole
      and KMS calls. The body `0` must not be sent as a form (Content-Type
-     application/x-www-form-urlencoded, urllib's default), or Flask swallows it. `POST /_fake/auth {"enabled": true}` and
+     application/x-www-form-urlencoded, urllib's default), or Flask swallows it.
+     Unlike moto, which checks every RDS action against the resource "*", the fake
+     checks the ARNs AWS checks (tag calls: ResourceName; CopyDBClusterSnapshot:
+     source and target; DeleteDBClusterSnapshot: the snapshot), so a policy scoped
+     to cluster-snapshot ARNs works here exactly when it would on AWS. `POST /_fake/auth {"enabled": true}` and
      `/_fake/credentials` do the same in-process; `POST /_fake/reset` turns auth off.
 * Faults. `reset` sets SO_LINGER {on, 0} and closes the socket before writing
   anything: the client gets a TCP RST (ECONNRESET, "connection reset by peer"),
@@ -134,6 +138,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from moto import settings  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
 from moto.core.authorization import ActionAuthenticatorMixin  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.iam.models import get_account_id_from, iam_backends  # noqa: E402
@@ -472,6 +477,41 @@ def _describe_db_cluster_snapshots(self):
 RDSBackend.get_snapshot = _get_snapshot
 RDSBackend.copy_db_cluster_snapshot = _copy_db_cluster_snapshot
 RDSResponse.describe_db_cluster_snapshots = _describe_db_cluster_snapshots
+
+
+# Resource-level authorization. moto checks every RDS action against the resource "*", so a
+# policy scoped to cluster-snapshot ARNs (as the README's least-privilege policies are) would be
+# refused for everything. AWS checks each action against the resources the Service Authorization
+# Reference lists for it; the fake does the same for the actions snapcopy makes, each resource in
+# turn, so that a policy is enough here only if it would be on AWS.
+def _rds_authorization_resources(response) -> list:
+    action = response._get_action()
+    partition = get_partition(response.region)
+
+    def snapshot_arn(identifier):
+        if not identifier or identifier.startswith("arn:"):
+            return identifier or "*"
+        return f"arn:{partition}:rds:{response.region}:{response.current_account}:cluster-snapshot:{identifier}"
+
+    if action in ("ListTagsForResource", "AddTagsToResource", "RemoveTagsFromResource"):
+        return [response._get_param("ResourceName") or "*"]
+    if action == "CopyDBClusterSnapshot":
+        return [snapshot_arn(response._get_param("SourceDBClusterSnapshotIdentifier")),
+                snapshot_arn(response._get_param("TargetDBClusterSnapshotIdentifier"))]
+    if action == "DeleteDBClusterSnapshot":
+        return [snapshot_arn(response._get_param("DBClusterSnapshotIdentifier"))]
+    return ["*"]
+
+
+_moto_authorize_normal_action = RDSResponse._authenticate_and_authorize_normal_action
+
+
+def _authorize_rds_resources(self, resource: str = "*") -> None:
+    for arn in _rds_authorization_resources(self):
+        _moto_authorize_normal_action(self, arn)
+
+
+RDSResponse._authenticate_and_authorize_normal_action = _authorize_rds_resources
 
 
 # ---------------------------------------------------------------------------

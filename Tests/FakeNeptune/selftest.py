@@ -372,6 +372,34 @@ def test_signature_verification(s: Server):
     s.control("/_fake/reset", {})
 
 
+def test_resource_authorization(s: Server):
+    print("resource-level authorization")
+    s.control("/_fake/seed", {"account": A, "region": "us-east-1", "clusters": [{"id": "prod", "engine": "neptune"}],
+                              "snapshots": [{"id": "prod-a", "cluster": "prod"}, {"id": "other-a", "cluster": "prod"}]})
+    scoped = f"arn:aws:rds:*:{A}:cluster-snapshot:prod-*"
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "rds:DescribeDBClusterSnapshots", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["rds:ListTagsForResource", "rds:CopyDBClusterSnapshot"], "Resource": scoped}]})
+    made = s.control("/_fake/credentials", {"account": A, "policy": policy})
+    s.control("/_fake/auth", {"enabled": True})
+    rds = s.client(creds={"AccessKeyId": made["accessKeyId"], "SecretAccessKey": made["secretAccessKey"]})
+    arn = f"arn:aws:rds:us-east-1:{A}:cluster-snapshot:"
+    check(error_code(lambda: rds.describe_db_cluster_snapshots()) is None, "an action allowed on * is allowed")
+    check(error_code(lambda: rds.list_tags_for_resource(ResourceName=arn + "prod-a")) is None, "tags of a snapshot the policy names")
+    check(error_code(lambda: rds.list_tags_for_resource(ResourceName=arn + "other-a")) == "AccessDenied", "tags of another snapshot: AccessDenied")
+    check(error_code(lambda: rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="prod-a",
+                                                          TargetDBClusterSnapshotIdentifier="prod-b")) is None, "a copy within the scope")
+    check(error_code(lambda: rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="prod-a",
+                                                          TargetDBClusterSnapshotIdentifier="elsewhere")) == "AccessDenied",
+          "a copy to a target outside the scope: AccessDenied")
+    check(error_code(lambda: rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="other-a",
+                                                          TargetDBClusterSnapshotIdentifier="prod-c")) == "AccessDenied",
+          "a copy from a source outside the scope: AccessDenied")
+    check(error_code(lambda: rds.add_tags_to_resource(ResourceName=arn + "prod-a", Tags=[{"Key": "k", "Value": "v"}])) == "AccessDenied",
+          "an action the policy lacks: AccessDenied")
+    s.control("/_fake/reset", {})
+
+
 def test_reset(s: Server):
     print("reset")
     s.control("/_fake/seed", {"clusters": [{"id": "gone"}]})
@@ -412,7 +440,7 @@ def main() -> int:
     try:
         for test in (test_seed_and_describe, test_pagination, test_copying_clock, test_faults,
                      test_latency_and_concurrency, test_accounts_regions_kms,
-                     test_signature_verification, test_reset):
+                     test_signature_verification, test_resource_authorization, test_reset):
             s.control("/_fake/reset", {})
             test(s)
         test_orphan_exit()

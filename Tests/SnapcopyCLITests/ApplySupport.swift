@@ -23,6 +23,7 @@ enum ApplyServers {
     private static let rulesServer = Task { try await FakeNeptuneServer.start() }
     private static let corpusServer = Task { try await FakeNeptuneServer.start() }
     private static let reliabilityServer = Task { try await FakeNeptuneServer.start() }
+    private static let leastPrivilegeServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -52,6 +53,11 @@ enum ApplyServers {
     /// The concurrency and fault-storm suite's server, with state, faults and counters reset.
     static func reliability() async throws -> FakeNeptuneServer {
         try await fresh(reliabilityServer)
+    }
+
+    /// The least-privilege suite's server, with state, faults and counters reset (and checks off).
+    static func leastPrivilege() async throws -> FakeNeptuneServer {
+        try await fresh(leastPrivilegeServer)
     }
 
     /// The GitOps example suite's server, with state, faults and counters reset.
@@ -145,11 +151,12 @@ struct ApplyWorkspace: Sendable {
         "arn:aws:rds:\(region):\(FakeNeptuneServer.defaultAccount):cluster-snapshot:\(id)"
     }
 
-    /// The child's whole environment: fake keys, a region, and a HOME without AWS config files.
+    /// The child's whole environment: the canary's fake keys and session token, a region, and a HOME without AWS config files.
     var environment: [String: String] {
         [
-            "AWS_ACCESS_KEY_ID": "AKIAFAKEAPPLYTESTS01",
-            "AWS_SECRET_ACCESS_KEY": "fake-secret-for-apply-tests",
+            "AWS_ACCESS_KEY_ID": SecretCanary.accessKeyID,
+            "AWS_SECRET_ACCESS_KEY": SecretCanary.secretAccessKey,
+            "AWS_SESSION_TOKEN": SecretCanary.sessionToken,
             "AWS_REGION": "us-east-1",
             "HOME": directory.url.path,
             "AWS_CONFIG_FILE": directory.appending("no-aws-config").path,
@@ -274,9 +281,18 @@ extension ApplyWorkspace {
         private let process = Process()
         private let stdoutURL: URL
         private let stderrURL: URL
+        private let arguments: [String]
+        private let environment: [String: String]
+        private let directory: URL
+        /// The workspace before the run, for the secrets canary.
+        private let filesBefore: SecretCanary.FileSnapshot
         let startedAt = ContinuousClock.now
 
         init(executable: URL, arguments: [String], environment: [String: String], directory: TemporaryDirectory, name: String) throws {
+            self.arguments = arguments
+            self.environment = environment
+            self.directory = directory.url
+            filesBefore = SecretCanary.FileSnapshot(of: directory.url, arguments: arguments)
             stdoutURL = directory.appending("\(name).stdout")
             stderrURL = directory.appending("\(name).stderr")
             FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
@@ -311,7 +327,8 @@ extension ApplyWorkspace {
         }
 
         /// Waits for the process to end, killing it past `timeout`; returns its exit code
-        /// (128 + signal when a signal ended it) and output.
+        /// (128 + signal when a signal ended it) and output. A secret in its output or in a file it
+        /// wrote (the secrets canary) is recorded as a test failure.
         func wait(timeout: Duration = .seconds(90)) async -> ProcessResult {
             let deadline = ContinuousClock.now + timeout
             while process.isRunning && ContinuousClock.now < deadline {
@@ -323,7 +340,11 @@ extension ApplyWorkspace {
             }
             let status = process.terminationStatus
             let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
-            return ProcessResult(exitCode: code, stdout: Self.read(stdoutURL), stderr: Self.read(stderrURL))
+            let result = ProcessResult(exitCode: code, stdout: Self.read(stdoutURL), stderr: Self.read(stderrURL))
+            let changed = SecretCanary.FileSnapshot(of: directory, arguments: arguments).changed(since: filesBefore)
+            let leaks = SecretCanary.leaks(stdout: result.stdout, stderr: result.stderr, filesChanged: changed, environment: environment)
+            if !leaks.isEmpty { Issue.record("\(SecretLeakError(arguments: arguments, leaks: leaks))") }
+            return result
         }
 
         private static func read(_ url: URL) -> String {

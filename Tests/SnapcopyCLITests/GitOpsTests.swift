@@ -37,13 +37,14 @@ struct GitOpsTests {
             executable: repo.appendingPathComponent("ci/snapcopy-ci.sh"), arguments: [name],
             environment: [
                 "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": repo.path, "SNAPCOPY": try snapcopyBinary().path,
-                "AWS_ACCESS_KEY_ID": "AKIAFAKEGITOPSTESTS1", "AWS_SECRET_ACCESS_KEY": "fake-secret-for-gitops",
+                "AWS_ACCESS_KEY_ID": SecretCanary.accessKeyID, "AWS_SECRET_ACCESS_KEY": SecretCanary.secretAccessKey,
+                "AWS_SESSION_TOKEN": SecretCanary.sessionToken,
                 "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": server.endpoint.absoluteString,
                 "AWS_CONFIG_FILE": repo.appendingPathComponent("no-config").path,
                 "AWS_SHARED_CREDENTIALS_FILE": repo.appendingPathComponent("no-credentials").path,
                 "GITHUB_OUTPUT": output.path, "NO_COLOR": "1",
             ],
-            currentDirectory: repo, timeout: .seconds(120))
+            currentDirectory: repo, timeout: .seconds(120), scanForSecrets: true)
     }
 
     private func outputs(_ repo: URL) -> String {

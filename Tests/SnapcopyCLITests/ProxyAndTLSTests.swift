@@ -10,7 +10,7 @@ import TestSupport
 @Suite("proxies, CA bundles and endpoints end to end (built binary, local fakes)", .serialized,
        .enabled(if: MotoAvailability.isAvailable, "python3 with moto is not available: skipping the proxy and TLS tests"))
 struct ProxyAndTLSTests {
-    static let keys = ["AWS_ACCESS_KEY_ID": "AKIAFAKEPROXYTESTS01", "AWS_SECRET_ACCESS_KEY": "proxy-test-secret"]
+    static let keys = SecretCanary.credentialEnvironment
 
     // MARK: - Proxies
 

@@ -57,7 +57,7 @@ public actor FakeEdgeServer {
         try process.run()
         let reader = LineReader(output.fileHandleForReading)
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(15)
+        let deadline = clock.now + .seconds(60)
         while clock.now < deadline {
             if let line = reader.firstLine, line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) {
                 guard let endpoint = URL(string: "http://127.0.0.1:\(port)") else { break }
@@ -67,7 +67,7 @@ public actor FakeEdgeServer {
             try await Task.sleep(for: .milliseconds(20))
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        throw FakeNeptuneError("fake_edges.py \(mode.rawValue) did not start")
+        throw FakeNeptuneError("fake_edges.py \(mode.rawValue) did not start within 60 s")
     }
 
     /// What the fake counted.

@@ -48,10 +48,12 @@ extension FakeNeptuneServer {
         _ = try await call("POST", "_fake/reset", body: [String: String]()) as [String: String]
     }
 
-    /// Makes an IAM user with a long-term key in `account` (allowed rds:*, sts:*, kms:*).
-    /// Requests signed with it act in that account.
-    public nonisolated func makeCredentials(account: String = defaultAccount) async throws -> FakeCredentials {
-        try await call("POST", "_fake/credentials", body: ["account": account])
+    /// Makes an IAM user with a long-term key in `account`, with `policy` (an IAM policy
+    /// document; nil: rds:*, sts:*, kms:* on everything). Requests signed with it act in that account.
+    public nonisolated func makeCredentials(account: String = defaultAccount, policy: String? = nil) async throws -> FakeCredentials {
+        var body = ["account": account]
+        if let policy { body["policy"] = policy }
+        return try await call("POST", "_fake/credentials", body: body)
     }
 
     /// Makes an IAM user and key in `account`, then turns on moto's signature and

@@ -34,7 +34,7 @@ public actor FakeNeptuneServer {
         try? FileManager.default.removeItem(at: logURL)
     }
 
-    /// Launches the fake on a free loopback port and waits (up to 20 s) until it answers.
+    /// Launches the fake on a free loopback port and waits (up to 60 s: a loaded 2-core machine starting a dozen at once is slow) until it answers.
     ///
     /// - Parameters:
     ///   - latencyMs: added to every AWS call from the start (the config's default).
@@ -113,7 +113,7 @@ public actor FakeNeptuneServer {
         }
         let server = FakeNeptuneServer(endpoint: endpoint, process: process, logURL: logURL)
         do {
-            try await server.waitUntilReady(within: .seconds(20))
+            try await server.waitUntilReady(within: .seconds(60))
         } catch {
             await server.stop()
             throw error

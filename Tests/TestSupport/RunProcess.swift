@@ -39,14 +39,22 @@ public struct ProcessTimeoutError: Error, CustomStringConvertible, Sendable {
 /// drained while the process runs, so large output cannot deadlock it. Past `timeout`
 /// the process and its process group get SIGTERM, then SIGKILL 2 s later, and
 /// ``ProcessTimeoutError`` is thrown.
+///
+/// Runs of `snapcopy` (or any run with `scanForSecrets`) go through the secrets canary: when the
+/// output or a file the run created or changed under `currentDirectory` (or named by an argument)
+/// holds a secret, a signature or a pre-signed URL, ``SecretLeakError`` is thrown.
 public func runProcess(
     executable: URL,
     arguments: [String] = [],
     environment: [String: String],
     currentDirectory: URL? = nil,
     stdin: String? = nil,
-    timeout: Duration = .seconds(60)
+    timeout: Duration = .seconds(60),
+    scanForSecrets: Bool? = nil
 ) async throws -> ProcessResult {
+    // The secrets canary (SecretCanary): what snapcopy prints and writes is scanned afterwards.
+    let isSnapcopy = scanForSecrets ?? (executable.lastPathComponent == "snapcopy")
+    let filesBefore = isSnapcopy ? SecretCanary.FileSnapshot(of: currentDirectory, arguments: arguments) : nil
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -103,6 +111,11 @@ public func runProcess(
     let stderr = await stderrReader.text(waitingUpTo: .seconds(5))
     let status = process.terminationStatus
     let exitCode = process.terminationReason == .uncaughtSignal ? 128 + status : status
+    if let filesBefore {
+        let changed = SecretCanary.FileSnapshot(of: currentDirectory, arguments: arguments).changed(since: filesBefore)
+        let leaks = SecretCanary.leaks(stdout: stdout, stderr: stderr, filesChanged: changed, environment: environment)
+        if !leaks.isEmpty { throw SecretLeakError(arguments: arguments, leaks: leaks) }
+    }
     return ProcessResult(exitCode: exitCode, stdout: stdout, stderr: stderr)
 }
 

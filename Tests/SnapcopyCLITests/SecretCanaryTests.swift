@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The secrets canary itself: it must find every kind of leak, and every run of a program named
+/// `snapcopy` through `runProcess` must go through it (else the end-to-end suite proves nothing).
+@Suite struct SecretCanaryTests {
+    /// The canary's token, and a secret key without the canary's marker, so that only the
+    /// scanner's knowledge of the run's own secrets can find its encoded forms.
+    static let plainSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+    static let environment = SecretCanary.credentialEnvironment.merging(["AWS_SECRET_ACCESS_KEY": plainSecret]) { _, new in new }
+
+    @Test("the scanner finds secrets (plain, percent-encoded, JSON-escaped), signatures and pre-signed URLs, and passes clean text")
+    func scannerFindsEachKind() {
+        let secrets = SecretCanary.secrets(givenIn: Self.environment)
+        let encodedKey = Self.plainSecret.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let leaking: [(String, String)] = [
+            ("the secret key", "key: \(SecretCanary.secretAccessKey)"),
+            ("the token", "x-amz-security-token: \(SecretCanary.sessionToken)"),
+            ("the run's own secret", "key: \(Self.plainSecret)"),
+            ("a percent-encoded secret", "body=\(encodedKey)"),
+            ("a JSON-escaped secret", "{\"k\": \"\(Self.plainSecret.replacingOccurrences(of: "/", with: "\\/"))\"}"),
+            ("an X-Amz-Signature", "...&x-amz-signature=0123"),
+            ("an Authorization header", "Authorization: AWS4-HMAC-SHA256 Credential=AKIA/20261201/us-east-1/rds/aws4_request, SignedHeaders=host, Signature=" + String(repeating: "ab", count: 32)),
+            ("a pre-signed URL", "PreSignedUrl=https%3A%2F%2Frds.us-east-1.amazonaws.com"),
+            ("a pre-signed URL in clear", "https://rds.us-east-1.amazonaws.com/?Action=CopyDBClusterSnapshot&SourceRegion=us-east-1"),
+            ("an issued fake secret", "SecretAccessKey: fake-secret-imds-1"),
+        ]
+        for (what, text) in leaking {
+            #expect(!SecretCanary.leaks(in: text, place: "stdout", secrets: secrets).isEmpty, "missed \(what): \(text)")
+        }
+        let clean = """
+            + lp-far (us-west-2) create: copy of arn:aws:rds:us-east-1:123456789012:cluster-snapshot:src (cross-region: a pre-signed URL is made at apply)
+            Credentials(source: environment, accessKeyID: AKIA****Y001, sessionToken: <redacted>)
+            """
+        #expect(SecretCanary.leaks(in: clean, place: "stdout", secrets: secrets).isEmpty)
+    }
+
+    /// Writes an executable shell script named `snapcopy` into `directory`.
+    private func fakeSnapcopy(_ script: String, in directory: TemporaryDirectory) throws -> URL {
+        let url = try directory.write("#!/bin/sh\n" + script + "\n", to: "bin/snapcopy")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        return url
+    }
+
+    @Test("a run of `snapcopy` that prints the secret, or writes the token to a file it makes, fails with the place named")
+    func runsAreScanned() async throws {
+        try await withTemporaryDirectory(prefix: "snapcopy-canary") { directory in
+            let environment = Self.environment.merging(["PATH": "/usr/bin:/bin"]) { _, new in new }
+            let printing = try fakeSnapcopy("echo \"debug: $AWS_SECRET_ACCESS_KEY\" >&2", in: directory)
+            await #expect {
+                _ = try await runProcess(executable: printing, environment: environment, currentDirectory: directory.url)
+            } throws: { error in
+                (error as? SecretLeakError)?.leaks.contains { $0.place == "stderr" && $0.line == 1 } == true
+            }
+
+            let writing = try fakeSnapcopy("printf 'plan\\n%s\\n' \"$AWS_SESSION_TOKEN\" > \"$1\"", in: directory)
+            let planFile = directory.appending("out/plan.json").path
+            try FileManager.default.createDirectory(atPath: directory.appending("out").path, withIntermediateDirectories: true)
+            await #expect {
+                _ = try await runProcess(executable: writing, arguments: [planFile], environment: environment, currentDirectory: directory.url)
+            } throws: { error in
+                (error as? SecretLeakError)?.leaks.contains { $0.place.hasSuffix("out/plan.json") && $0.line == 2 } == true
+            }
+
+            let quiet = try fakeSnapcopy("echo 'Plan: 1 to create.'", in: directory)
+            let run = try await runProcess(executable: quiet, environment: environment, currentDirectory: directory.url)
+            #expect(run.stdout == "Plan: 1 to create.\n")
+        }
+    }
+}
