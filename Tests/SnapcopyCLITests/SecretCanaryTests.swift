@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
+private typealias Entry = ApplyManifest.Entry
+
 /// The secrets canary itself: it must find every kind of leak, and every run of a program named
 /// `snapcopy` through `runProcess` must go through it (else the end-to-end suite proves nothing).
 @Suite struct SecretCanaryTests {
@@ -66,6 +68,69 @@ import TestSupport
             let quiet = try fakeSnapcopy("echo 'Plan: 1 to create.'", in: directory)
             let run = try await runProcess(executable: quiet, environment: environment, currentDirectory: directory.url)
             #expect(run.stdout == "Plan: 1 to create.\n")
+        }
+    }
+}
+
+/// Every command, with `--debug`, under faults that make it retry, signing with the canary's key
+/// and session token: nothing it prints or writes holds a secret (`runProcess` throws on a leak).
+@Suite("secrets canary: every command with --debug (built binary against fake_neptune)", .serialized,
+       .enabled(if: ApplyMoto.isAvailable, ApplyMoto.skipMessage))
+struct SecretCanaryEndToEndTests {
+    @Test("plan --out, show, apply of the saved plan (cross-region, pre-signed URL, retries), drift in every format, refresh, capture and cancel leak nothing")
+    func everyCommandWithDebug() async throws {
+        let server = try await ApplyServers.leastPrivilege()
+        try await withTemporaryDirectory(prefix: "snapcopy-canary-e2e") { directory in
+            let workspace = try ApplyWorkspace(server: server, directory: directory)
+            #expect(workspace.environment["AWS_SESSION_TOKEN"] == SecretCanary.sessionToken)
+            try await server.seedSources(["src-canary"], tags: ["team": "graph"])
+            let source = ApplyWorkspace.snapshotARN("src-canary")
+            try workspace.write(ApplyManifest([
+                Entry(source: "src-canary", target: "canary-same", tags: ["owner": "dba"]),
+                Entry(source: source, target: "canary-far", region: "us-west-2", copyTags: true),
+            ]))
+            try await server.configure(FakeConfig(faults: [
+                FaultRule(.throttle, action: "DescribeDBClusterSnapshots", times: 2),
+                FaultRule(.internalFailure, action: "CopyDBClusterSnapshot", times: 1),
+                FaultRule(.throttle, action: "ListTagsForResource", times: 1),
+            ]))
+            let debug = ["--debug"] + workspace.commonOptions
+            let plan = try await workspace.run(["plan", "copies.json", "--out", directory.appending("saved.plan").path] + debug)
+            #expect(plan.exitCode == 0, "\(plan.stderr)")
+            #expect(plan.stderr.contains("DescribeDBClusterSnapshots"), "--debug logs the calls:\n\(plan.stderr)")
+            for format in ["text", "json", "markdown"] {
+                let show = try await workspace.run(["show", directory.appending("saved.plan").path, "--format", format])
+                #expect(show.exitCode == 0, "\(show.stderr)")
+            }
+            let apply = try await workspace.run(["apply", directory.appending("saved.plan").path, "--auto-approve", "--format", "json",
+                                                 "--poll-interval", "200ms"] + debug)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\n\(apply.stderr)")
+            #expect(try await server.stats().calls("CopyDBClusterSnapshot") >= 3, "a retried copy call, and the cross-region one with its pre-signed URL")
+            for format in ["text", "json", "markdown", "junit"] {
+                let drift = try await workspace.run(["drift", "copies.json", "--format", format,
+                                                     "--output", directory.appending("drift.\(format)").path] + debug)
+                #expect(drift.exitCode == 0, "\(drift.stdout)\n\(drift.stderr)")
+            }
+            let refresh = try await workspace.run(["refresh", "copies.json"] + debug)
+            #expect(refresh.exitCode == 0, "\(refresh.stderr)")
+            let capture = try await workspace.run(["capture", "--region", "us-east-1", "--region", "us-west-2",
+                                                   "--out", directory.appending("capture").path,
+                                                   "--debug", "--endpoint-url", server.endpoint.absoluteString])
+            #expect(capture.exitCode == 0, "\(capture.stderr)")
+
+            try await server.configure(FakeConfig(copyingSeconds: 300))
+            try workspace.write(ApplyManifest([
+                Entry(source: "src-canary", target: "canary-same", tags: ["owner": "dba"]),
+                Entry(source: source, target: "canary-far", region: "us-west-2", copyTags: true),
+                Entry(source: source, target: "canary-slow", region: "us-west-2"),
+            ]))
+            let started = try await workspace.apply(["copies.json"], ["--no-wait"] + ["--debug"])
+            #expect(started.exitCode == 0, "\(started.stderr)")
+            let cancel = try await workspace.run(["cancel", "canary-slow"] + debug)
+            #expect(cancel.exitCode == 0, "\(cancel.stdout)\n\(cancel.stderr)")
+            // The lock file itself (written by every apply above) was scanned after each run; once more here.
+            let lock = String(decoding: try #require(workspace.lockBytes()), as: UTF8.self)
+            #expect(SecretCanary.leaks(in: lock, place: "snapcopy.lock", secrets: SecretCanary.secrets(givenIn: workspace.environment)).isEmpty)
         }
     }
 }
