@@ -39,6 +39,8 @@ client is never cut off while sending) and answers Query-protocol XML for `Actio
                       "someone-elses-snapshot"; a copy to X answers a copy named otherwise
   deep-nesting        200, the answer with 100,000 nested unknown elements inside it
   entity-bomb         200, a DTD with nested entities ("billion laughs")
+  echo                400, an HTML page quoting the request's security token, Authorization
+                      header and body (a misconfigured proxy's debug page)
 
 GET /_hostile/stats?key=PATH gives JSON for requests to that path: requests, bytesSent,
 clientHungUp (how many answers the client cut short) and the markers it sent. Secrets
@@ -294,6 +296,15 @@ def serve_scenario(conn, scenario, key, params):
     return True
 
 
+def echo_page(headers, body):
+    authorization = headers.get("authorization", "")
+    quoted = [f"Signature={authorization.rpartition('Signature=')[2]}",
+              f"x-amz-security-token: {headers.get('x-amz-security-token', '')}",
+              f"authorization: {authorization}",
+              f"body: {body.decode('utf-8', 'replace')}"]
+    return "<html><pre>" + "\n".join(quoted) + "</pre></html>"
+
+
 def handle(sock):
     conn = Connection(sock)
     try:
@@ -314,6 +325,9 @@ def handle(sock):
             stats_for(key)
             record(key, "requests")
             try:
+                if scenario == "echo":
+                    answer(conn, key, 400, "Bad Request", "text/html", echo_page(headers, body))
+                    continue
                 keep = serve_scenario(conn, scenario, key, params)
             except HungUp:
                 record(key, "clientHungUp")

@@ -155,6 +155,25 @@ struct HostileResponseTests {
         #expect(await run.sleeper.sleeps == [.milliseconds(500), .seconds(1)], "the throttling backoff (1 s base) at jitter 0.5")
     }
 
+    @Test("an error page quoting the request (token, Authorization header, body) is shown with the secrets and the signature masked")
+    func echoedRequest() async throws {
+        let token = "FwoGZXIvYXdz/Hostile+Session=Token0123456789abcdef"
+        let credentials = Credentials(accessKeyID: "ASIAHOSTILEECHO00001", secretAccessKey: suiteCredentials.secretAccessKey, sessionToken: token)
+        let run = try await HostileRun(.echo, retryPolicy: .none, credentials: credentials)
+        let error = try await run.expectAPIError {
+            try await $0.copyDBClusterSnapshot(CopyDBClusterSnapshotRequest(sourceIdentifier: "snap-1", targetIdentifier: "my-copy", sourceRegion: "us-west-2"))
+        }
+        #expect(error.httpStatus == 400)
+        let text = error.description + (error.bodySnippet ?? "")
+        #expect(text.hasPrefix("Neptune CopyDBClusterSnapshot in us-east-1 failed with HTTP 400: the error body is not XML (Content-Type text/html). Body starts with: \"<html><pre>Signature=<redacted> x-amz-security-token: <redacted> authorization: AWS4-HMAC-SHA256 Credential=ASIAHOSTILEECHO00001/20240501/us-east-1/rds/aws4_request, SignedHeaders="), "\(error)")
+        #expect(text.contains("Signature=<redacted>"), "\(error)")
+        for form in [token, QueryEncoding.percentEncode(token), QueryEncoding.formEncode(QueryEncoding.percentEncode(token))] {
+            #expect(!text.contains(form), "leaked \(form): \(text)")
+        }
+        #expect(!text.contains(suiteCredentials.secretAccessKey))
+        #expect(text.firstMatch(of: #/[0-9a-f]{64}/#) == nil, "no signature-shaped hex: \(text)")
+    }
+
     // MARK: - Pagination
 
     @Test("the same marker returned again stops the listing, naming action and region; not retried")
@@ -175,14 +194,17 @@ struct HostileResponseTests {
         #expect(try await run.stats().markers == [nil, "a", "b"])
     }
 
-    @Test("markers that never end stop at the page cap, naming it, the action and the region")
+    @Test("markers that never end stop at the page cap (the default, 1,000 pages), naming it, the action and the region")
     func endlessMarkers() async throws {
-        #expect(ClientConfiguration(transport: ScriptedTransport()).maximumPages == 1000)
-        let run = try await HostileRun(.endlessMarkers, maximumPages: 25)
-        let error = try await run.expectAPIError { try await $0.describeDBClusterSnapshots() }
+        let run = try await HostileRun(.endlessMarkers)
+        let error = try await run.expectAPIError(within: .seconds(30)) { try await $0.describeDBClusterSnapshots() }
         #expect(error.code == .unparseableResponse)
-        #expect(error.description.hasPrefix("Neptune DescribeDBClusterSnapshots in us-east-1 failed with HTTP 200: the service sent a pagination marker on each of 25 pages, the most snapcopy follows (2500 snapshots at 100 a page); stopped."), "\(error)")
-        #expect(try await run.stats().requests == 25)
+        #expect(error.description.hasPrefix("Neptune DescribeDBClusterSnapshots in us-east-1 failed with HTTP 200: the service sent a pagination marker on each of 1000 pages, the most snapcopy follows (100000 snapshots at 100 a page); stopped."), "\(error)")
+        #expect(try await run.stats().requests == 1000)
+
+        let capped = try await HostileRun(.endlessMarkers, maximumPages: 3)
+        let early = try await capped.expectAPIError { try await $0.describeDBClusterSnapshots() }
+        #expect(early.description.contains("on each of 3 pages, the most snapcopy follows (300 snapshots at 100 a page)"), "\(early)")
     }
 
     // MARK: - Stalls
@@ -281,13 +303,14 @@ final class HostileRun {
 
     var port: Int { endpoint.port ?? 0 }
 
-    init(_ scenario: HostileServer.Scenario, retryPolicy: RetryPolicy = .standard, maximumPages: Int = 1000, settings: TransportSettings = HostileRun.settings) async throws {
+    init(_ scenario: HostileServer.Scenario, retryPolicy: RetryPolicy = .standard, maximumPages: Int = 1000,
+         settings: TransportSettings = HostileRun.settings, credentials: Credentials = suiteCredentials) async throws {
         server = try await HostileServer.shared.value
         endpoint = server.endpoint(scenario)
         let configuration = ClientConfiguration(
             transport: try Self.transports.transport(for: settings), retryPolicy: retryPolicy, sleeper: sleeper, log: logs.log,
             random: { 0.5 }, now: { vectorDate }, maximumPages: maximumPages)
-        client = NeptuneClient(region: "us-east-1", endpoint: endpoint, credentials: StaticCredentialProvider(suiteCredentials), configuration: configuration)
+        client = NeptuneClient(region: "us-east-1", endpoint: endpoint, credentials: StaticCredentialProvider(credentials), configuration: configuration)
     }
 
     /// What the server saw at this run's endpoint.

@@ -23,7 +23,7 @@ public actor HostileServer {
         case sameMarker = "same-marker", markerCycle = "marker-cycle", endlessMarkers = "endless-markers"
         case stallHeaders = "stall-headers", stallBody = "stall-body", trickle
         case closeAtOnce = "close-at-once", closeHeaders = "close-headers", closeBody = "close-body", closeChunked = "close-chunked"
-        case wrongSnapshot = "wrong-snapshot", deepNesting = "deep-nesting", entityBomb = "entity-bomb"
+        case wrongSnapshot = "wrong-snapshot", deepNesting = "deep-nesting", entityBomb = "entity-bomb", echo
     }
 
     /// `http://127.0.0.1:PORT`.

@@ -101,8 +101,10 @@ struct QueryClient: Sendable {
         }
 
         await configuration.counter?.record(action: action)
+        // Errors quote the body: mask what a server reflecting the request could echo.
+        let secrets = signer.map { [$0.credentials.secretAccessKey] + ($0.credentials.sessionToken.map { [$0] } ?? []) } ?? []
         guard response.isSuccess else {
-            let error = NeptuneAPIError.from(response: response, action: action, region: region, service: service)
+            let error = NeptuneAPIError.from(response: response.masking(secrets), action: action, region: region, service: service)
             record(action, attempt: attempt, status: response.status, latency: latency, errorCode: error.wireCode ?? error.code.rawValue)
             throw error
         }
@@ -116,15 +118,17 @@ struct QueryClient: Sendable {
             case .unclosedRoot: reason = "the response is truncated"
             case .malformed(let detail): reason = "the response is not well-formed XML (\(detail))"
             }
-            throw unparseable(response, reason: reason, action: action, attempt: attempt, latency: latency)
+            throw unparseable(response.masking(secrets), reason: reason, action: action, attempt: attempt, latency: latency)
         }
         guard root.name == "\(action)Response" else {
             // Some proxies and stacks answer an error with 200: it is that error all the same.
-            if let error = NeptuneAPIError.from(errorDocument: root, response: response, action: action, region: region, service: service) {
+            let masked = response.masking(secrets)
+            if let maskedRoot = try? XMLTreeParser.parse(masked.body),
+               let error = NeptuneAPIError.from(errorDocument: maskedRoot, response: masked, action: action, region: region, service: service) {
                 record(action, attempt: attempt, status: response.status, latency: latency, errorCode: error.wireCode ?? error.code.rawValue)
                 throw error
             }
-            throw unparseable(response, reason: "expected <\(action)Response> but got <\(root.name)>", action: action, attempt: attempt, latency: latency)
+            throw unparseable(masked, reason: "expected <\(action)Response> but got <\(root.name)>", action: action, attempt: attempt, latency: latency)
         }
         record(action, attempt: attempt, status: response.status, latency: latency, errorCode: nil)
         return root.child("\(action)Result") ?? root
