@@ -7,8 +7,8 @@ import TestSupport
 /// sockets and the real transport: every misbehaviour gives a clear error or a correct result,
 /// within a time bound, never a hang or a crash.
 ///
-/// Timeouts are short (0.4 s read, 3 s request) so stalls fail in about a second; retries wait
-/// through a recording sleeper, never for real.
+/// Timeouts are short (0.4 s of silence for the stalls, 1.5 s a request for the trickle) so the
+/// suite runs in seconds; retries wait through a recording sleeper, never for real.
 @Suite("Hostile responses over real sockets")
 struct HostileResponseTests {
     // MARK: - Baseline and unknown elements
@@ -220,7 +220,7 @@ struct HostileResponseTests {
         Stall(scenario: .stallBody, detail: "no data for the read timeout of 0.4 s"),
     ])
     func stall(_ stall: Stall) async throws {
-        let run = try await HostileRun(stall.scenario, retryPolicy: RetryPolicy(maxAttempts: 2))
+        let run = try await HostileRun(stall.scenario, retryPolicy: RetryPolicy(maxAttempts: 2), settings: HostileRun.stallSettings)
         let error = try await run.expectTransportError(within: .seconds(5)) { try await $0.describeDBClusterSnapshots() }
         #expect(error.kind == .timedOut)
         #expect(error.description.hasPrefix("DescribeDBClusterSnapshots in us-east-1 failed: the request to 127.0.0.1:\(run.port) timed out (\(stall.detail))."), "\(error)")
@@ -287,8 +287,10 @@ struct HostileResponseTests {
 /// One test's client against one hostile scenario: the real transport with short timeouts, a
 /// recording sleeper (retries never wait), a log, and a time bound on every call.
 final class HostileRun {
-    /// Short timeouts: a stall fails in 0.4 s, a whole exchange in 3 s.
-    static let settings = TransportSettings(connectTimeout: .seconds(2), readTimeout: .milliseconds(400), requestTimeout: .seconds(3))
+    /// Short timeouts, with room for a loaded machine: 2 s of silence, 5 s an exchange.
+    static let settings = TransportSettings(connectTimeout: .seconds(2), readTimeout: .seconds(2), requestTimeout: .seconds(5))
+    /// For the stalls: 0.4 s of silence fails an attempt.
+    static let stallSettings = TransportSettings(connectTimeout: .seconds(2), readTimeout: .milliseconds(400), requestTimeout: .seconds(5))
     /// The transports of the suite, one per settings, living as long as the test process (a
     /// static is never deinitialised, so they need no shutdown).
     private static let transports = TransportCache()
