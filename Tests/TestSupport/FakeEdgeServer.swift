@@ -127,7 +127,7 @@ public func withFakeEdge<Result>(
 }
 
 /// Collects the first line a pipe delivers, on its own thread.
-private final class LineReader: @unchecked Sendable {
+final class LineReader: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = Data()
 

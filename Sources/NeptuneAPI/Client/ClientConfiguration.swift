@@ -25,6 +25,10 @@ public struct ClientConfiguration: Sendable {
     public var now: @Sendable () -> Date
     /// FIPS and dual-stack endpoint choices, and whether STS uses its legacy global endpoint.
     public var endpointOptions: EndpointOptions
+    /// The most pages one paginated call follows before it fails: 1,000 by default, 100,000
+    /// snapshots at 100 a page, far beyond any account's snapshot quota, so a service whose
+    /// markers never end cannot hold a run forever.
+    public var maximumPages: Int
 
     /// Creates a configuration; only the transport is required.
     public init(
@@ -37,7 +41,8 @@ public struct ClientConfiguration: Sendable {
         userAgent: String = NeptuneAPI.userAgent,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         now: @escaping @Sendable () -> Date = { Date() },
-        endpointOptions: EndpointOptions = EndpointOptions()
+        endpointOptions: EndpointOptions = EndpointOptions(),
+        maximumPages: Int = 1000
     ) {
         self.transport = transport
         self.retryPolicy = retryPolicy
@@ -49,5 +54,6 @@ public struct ClientConfiguration: Sendable {
         self.random = random
         self.now = now
         self.endpointOptions = endpointOptions
+        self.maximumPages = max(1, maximumPages)
     }
 }

@@ -32,7 +32,7 @@ extension NeptuneClient {
         return try await engine.withRetries(action: action, idempotent: NeptuneOperation.copyDBClusterSnapshot.isIdempotent, verify: verify) { attempt in
             do {
                 let result = try await engine.send(action, finalParameters, attempt: attempt)
-                return try snapshot(in: result, action: action)
+                return try snapshot(in: result, action: action, named: request.targetIdentifier)
             } catch let error as NeptuneAPIError where error.code == .dbClusterSnapshotAlreadyExists && attempt > 1 {
                 if let existing = try await existingCopy(of: request) { return existing }
                 throw error

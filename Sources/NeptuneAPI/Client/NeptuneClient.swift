@@ -54,24 +54,47 @@ public struct NeptuneClient: Sendable {
     }
 
     /// Describes DB cluster snapshots, following `Marker` through every page.
+    ///
+    /// A response that cannot be the answer fails the call with ``NeptuneAPIError/Code/unparseableResponse``
+    /// (not retried), naming the action and region: a marker seen before (the pages would loop),
+    /// more than ``ClientConfiguration/maximumPages`` pages, or, when the request names a snapshot
+    /// or a cluster, a snapshot that is not that one (see ``DescribeDBClusterSnapshotsRequest/mismatch(_:)``).
     public func describeDBClusterSnapshots(_ request: DescribeDBClusterSnapshotsRequest = .init()) async throws -> [DBClusterSnapshot] {
         let action = NeptuneOperation.describeDBClusterSnapshots.rawValue
+        let maximumPages = engine.configuration.maximumPages
+        func failure(_ message: String) -> NeptuneAPIError {
+            NeptuneAPIError(code: .unparseableResponse, message: message, httpStatus: 200, action: action, region: region)
+        }
         var snapshots: [DBClusterSnapshot] = []
         var marker: String?
-        var seenMarkers: Set<String> = []
+        var pageOfMarker: [String: Int] = [:]
+        var pages = 0
         repeat {
             let result = try await engine.call(action, request.queryParameters(marker: marker))
-            let page = result.child("DBClusterSnapshots")?.children(named: "DBClusterSnapshot") ?? []
-            snapshots += page.map(DBClusterSnapshot.init(xml:))
-            marker = result.trimmed("Marker")
-            if let next = marker, !seenMarkers.insert(next).inserted {
-                throw NeptuneAPIError(code: .unparseableResponse, message: "the service returned the same pagination marker twice.", httpStatus: 200, action: action, region: region)
+            pages += 1
+            let page = (result.child("DBClusterSnapshots")?.children(named: "DBClusterSnapshot") ?? []).map(DBClusterSnapshot.init(xml:))
+            for snapshot in page {
+                if let mismatch = request.mismatch(snapshot) { throw failure(mismatch) }
             }
-        } while marker != nil
+            snapshots += page
+            marker = result.trimmed("Marker")
+            guard let next = marker else { break }
+            if let earlier = pageOfMarker[next] {
+                throw failure("page \(pages) has the same pagination marker as page \(earlier), so the pages would repeat forever; stopped after \(pages) pages.")
+            }
+            guard pages < maximumPages else {
+                throw failure("the service sent a pagination marker on each of \(pages) pages, the most snapcopy follows (\(maximumPages * request.pageSize) snapshots at \(request.pageSize) a page); stopped.")
+            }
+            pageOfMarker[next] = pages
+        } while true
         return snapshots
     }
 
     /// Describes one snapshot by identifier or ARN; `nil` when it does not exist.
+    ///
+    /// - Throws: ``NeptuneAPIError`` with ``NeptuneAPIError/Code/unparseableResponse`` when the
+    ///   service answers with another snapshot: that answer says nothing about whether this one
+    ///   exists, so it is neither taken for it nor read as "not found".
     public func describeDBClusterSnapshot(identifier: String) async throws -> DBClusterSnapshot? {
         do {
             return try await describeDBClusterSnapshots(DescribeDBClusterSnapshotsRequest(snapshotIdentifier: identifier)).first
@@ -110,18 +133,23 @@ public struct NeptuneClient: Sendable {
         return try await engine.withRetries(action: action, idempotent: true) { attempt in
             do {
                 let result = try await engine.send(action, [("DBClusterSnapshotIdentifier", identifier)], attempt: attempt)
-                return try snapshot(in: result, action: action)
+                return try snapshot(in: result, action: action, named: identifier)
             } catch let error as NeptuneAPIError where error.code == .dbClusterSnapshotNotFound && attempt > 1 {
                 return DBClusterSnapshot(identifier: identifier, status: "deleted")
             }
         }
     }
 
-    /// The `<DBClusterSnapshot>` of a result, or an error naming what is missing.
-    func snapshot(in result: XMLNode, action: String) throws -> DBClusterSnapshot {
+    /// The `<DBClusterSnapshot>` of a result, which must be the snapshot `identifier` names,
+    /// or an error naming what is missing or wrong.
+    func snapshot(in result: XMLNode, action: String, named identifier: String) throws -> DBClusterSnapshot {
         guard let node = result.child("DBClusterSnapshot") else {
             throw NeptuneAPIError(code: .unparseableResponse, message: "the response has no <DBClusterSnapshot> element.", httpStatus: 200, action: action, region: region)
         }
-        return DBClusterSnapshot(xml: node)
+        let snapshot = DBClusterSnapshot(xml: node)
+        if let mismatch = snapshot.mismatch(for: identifier) {
+            throw NeptuneAPIError(code: .unparseableResponse, message: mismatch + ".", httpStatus: 200, action: action, region: region)
+        }
+        return snapshot
     }
 }

@@ -101,27 +101,44 @@ struct QueryClient: Sendable {
         }
 
         await configuration.counter?.record(action: action)
+        // Errors quote the body: mask what a server reflecting the request could echo.
+        let secrets = signer.map { [$0.credentials.secretAccessKey] + ($0.credentials.sessionToken.map { [$0] } ?? []) } ?? []
         guard response.isSuccess else {
-            let error = NeptuneAPIError.from(response: response, action: action, region: region, service: service)
+            let error = NeptuneAPIError.from(response: response.masking(secrets), action: action, region: region, service: service)
             record(action, attempt: attempt, status: response.status, latency: latency, errorCode: error.wireCode ?? error.code.rawValue)
             throw error
         }
+        let root: XMLNode
         do {
-            let root = try XMLTreeParser.parse(response.body, expectedRoot: "\(action)Response")
-            record(action, attempt: attempt, status: response.status, latency: latency, errorCode: nil)
-            return root.child("\(action)Result") ?? root
+            root = try XMLTreeParser.parse(response.body)
         } catch {
             let reason: String
             switch error {
             case .empty: reason = "the response body is empty"
             case .unclosedRoot: reason = "the response is truncated"
-            case .unexpectedRoot(let name): reason = "expected <\(action)Response> but got <\(name)>"
             case .malformed(let detail): reason = "the response is not well-formed XML (\(detail))"
             }
-            let apiError = NeptuneAPIError.unparseable(response: response, reason: reason, action: action, region: region, service: service)
-            record(action, attempt: attempt, status: response.status, latency: latency, errorCode: apiError.code.rawValue)
-            throw apiError
+            throw unparseable(response.masking(secrets), reason: reason, action: action, attempt: attempt, latency: latency)
         }
+        guard root.name == "\(action)Response" else {
+            // Some proxies and stacks answer an error with 200: it is that error all the same.
+            let masked = response.masking(secrets)
+            if let maskedRoot = try? XMLTreeParser.parse(masked.body),
+               let error = NeptuneAPIError.from(errorDocument: maskedRoot, response: masked, action: action, region: region, service: service) {
+                record(action, attempt: attempt, status: response.status, latency: latency, errorCode: error.wireCode ?? error.code.rawValue)
+                throw error
+            }
+            throw unparseable(masked, reason: "expected <\(action)Response> but got <\(root.name)>", action: action, attempt: attempt, latency: latency)
+        }
+        record(action, attempt: attempt, status: response.status, latency: latency, errorCode: nil)
+        return root.child("\(action)Result") ?? root
+    }
+
+    /// The error for a 2xx response that is not the action's answer, logged.
+    private func unparseable(_ response: HTTPResponse, reason: String, action: String, attempt: Int, latency: Duration) -> NeptuneAPIError {
+        let error = NeptuneAPIError.unparseable(response: response, reason: reason, action: action, region: region, service: service)
+        record(action, attempt: attempt, status: response.status, latency: latency, errorCode: error.code.rawValue)
+        return error
     }
 
     /// Fills in action and region on transport errors.

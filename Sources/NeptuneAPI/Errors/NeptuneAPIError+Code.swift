@@ -61,7 +61,10 @@ extension NeptuneAPIError {
         public static let invalidIdentityToken = Code(canonical: "InvalidIdentityToken")
         /// `RegionDisabledException` (STS).
         public static let regionDisabled = Code(canonical: "RegionDisabledException")
-        /// Synthetic: the response was not an AWS XML answer (HTML page, empty, truncated).
+        /// Synthetic: the response was not an acceptable AWS answer: not the action's XML (an
+        /// HTML page, JSON, empty, truncated, too deeply nested), or not a consistent one (a
+        /// pagination marker seen before, markers past the page cap, another snapshot than the
+        /// one asked for). Not retried unless its HTTP status is (502, 503, ...).
         public static let unparseableResponse = Code(canonical: "UnparseableResponse")
 
         /// Codes botocore's standard retry mode treats as throttling.

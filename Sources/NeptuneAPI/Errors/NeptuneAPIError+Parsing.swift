@@ -7,15 +7,29 @@ extension NeptuneAPIError {
     /// and the EC2-style `<Response><Errors><Error>...`; anything else (HTML, empty,
     /// truncated) becomes ``Code/unparseableResponse`` carrying the status and a snippet.
     static func from(response: HTTPResponse, action: String, region: String, service: String) -> NeptuneAPIError {
-        let retryAfter = retryAfter(from: response)
         let root: XMLNode
         do {
             root = try XMLTreeParser.parse(response.body)
         } catch {
             return unparseable(response: response, reason: "the error body is not XML", action: action, region: region, service: service)
         }
-        guard let errorNode = root.descendant("Error"), let wireCode = errorNode.trimmed("Code") else {
-            return unparseable(response: response, reason: "the error body has no error code", action: action, region: region, service: service)
+        if let error = from(errorDocument: root, response: response, action: action, region: region, service: service) {
+            return error
+        }
+        let reason = isErrorDocument(root) ? "the error body has no error code" : "the error body is <\(root.name)>, not an AWS error document"
+        return unparseable(response: response, reason: reason, action: action, region: region, service: service)
+    }
+
+    /// Whether `root` is an AWS error document: `<ErrorResponse>`, or `<Response>` with `<Errors>` (EC2 style).
+    static func isErrorDocument(_ root: XMLNode) -> Bool {
+        root.name == "ErrorResponse" || (root.name == "Response" && root.child("Errors") != nil)
+    }
+
+    /// The error an error document carries (`<ErrorResponse>` or the EC2-style `<Response>`
+    /// with `<Errors>`), whatever the HTTP status; `nil` when `root` is not one or has no code.
+    static func from(errorDocument root: XMLNode, response: HTTPResponse, action: String, region: String, service: String) -> NeptuneAPIError? {
+        guard isErrorDocument(root), let errorNode = root.descendant("Error"), let wireCode = errorNode.trimmed("Code") else {
+            return nil
         }
         let requestID = root.descendant("RequestId")?.text.trimmingXMLWhitespace()
             ?? root.descendant("RequestID")?.text.trimmingXMLWhitespace()
@@ -30,14 +44,19 @@ extension NeptuneAPIError {
             region: region,
             service: service,
             faultType: errorNode.trimmed("Type"),
-            retryAfter: retryAfter
+            retryAfter: retryAfter(from: response)
         )
     }
 
     /// An error for a response that is not an acceptable AWS answer.
     static func unparseable(response: HTTPResponse, reason: String, action: String, region: String, service: String) -> NeptuneAPIError {
         let snippet = sanitizedSnippet(response.body)
-        let message = snippet.isEmpty ? "\(reason) (the body is empty)." : "\(reason)."
+        var details: [String] = []
+        if let type = response.header("content-type").map({ sanitizedSnippet(Data($0.utf8), limit: 80) }), !type.isEmpty {
+            details.append("Content-Type \(type)")
+        }
+        if snippet.isEmpty { details.append("the body is empty") }
+        let message = reason + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))") + "."
         return NeptuneAPIError(
             code: .unparseableResponse,
             message: message,

@@ -46,10 +46,15 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
     }
 
     /// Sends the request and collects its body (at most ``TransportSettings/maximumResponseBytes``).
+    ///
+    /// The request timeout bounds the whole exchange, body included (AsyncHTTPClient's own
+    /// deadline ends with the response head, so a server trickling its body would otherwise
+    /// hold the call forever); the read timeout bounds every silence, mid-body too.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let target = Endpoint(request.url)
         let proxy = usesProxies ? settings.proxies.proxy(for: request.url) : nil
         let timeout = request.timeout ?? settings.requestTimeout
+        let deadline = ContinuousClock.now + timeout
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
@@ -61,7 +66,7 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
         do {
             let client = try pool.client(proxy: proxy)
             let response = try await client.execute(outgoing, timeout: TimeAmount(timeout))
-            let body = try await response.body.collect(upTo: settings.maximumResponseBytes)
+            let body = try await Self.collect(response.body, upTo: settings.maximumResponseBytes, before: deadline)
             var headers: [String: String] = [:]
             for (name, value) in response.headers {
                 let key = name.lowercased()
@@ -71,6 +76,23 @@ public final class AsyncHTTPTransport: HTTPTransport, Sendable {
         } catch {
             if Task.isCancelled { throw CancellationError() }
             throw TransportError(mapping: error, target: target, proxy: proxy, timeout: timeout, settings: settings)
+        }
+    }
+
+    /// Collects a body of at most `limit` bytes, or throws `deadlineExceeded` at `deadline`
+    /// (cancelling the collection, which closes the connection).
+    private static func collect(_ body: HTTPClientResponse.Body, upTo limit: Int, before deadline: ContinuousClock.Instant) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else {
+                throw HTTPClientError.deadlineExceeded
+            }
+            return buffer
         }
     }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -76,10 +77,25 @@ extension TransportError {
         case is BoringSSLError, is NIOSSLExtraError:
             self = make(.tlsFailed, "the server's certificate was not accepted", hint: settings.trustHint)
         case is NIOTooManyBytesError:
-            self = make(.responseTooLarge, "the body is larger than \(settings.maximumResponseBytes / 1_048_576) MiB", hint: "Check the endpoint URL: no AWS API snapcopy calls answers with that much.")
+            self = make(.responseTooLarge, "the body is larger than the \(Self.size(settings.maximumResponseBytes)) snapcopy accepts; it was not read further",
+                        hint: "Check the endpoint URL and any proxy: no AWS API snapcopy calls answers with that much.")
+        case let error as HTTPParserError:
+            switch error {
+            case .invalidEOFState:
+                self = make(.connectionLost, "the connection closed before the response was complete")
+            default:
+                self = make(.other, "the answer is not valid HTTP/1.1 (\(error))", hint: "Check the endpoint URL and any proxy: that server does not speak HTTP correctly.")
+            }
         default:
             self = make(.other, String(describing: type(of: error)))
         }
+    }
+
+    /// A byte count as `8 MiB`, `512 KiB` or `16 bytes`.
+    static func size(_ bytes: Int) -> String {
+        if bytes >= 1_048_576, bytes % 1_048_576 == 0 { return "\(bytes / 1_048_576) MiB" }
+        if bytes >= 1024, bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
+        return bytes == 1 ? "1 byte" : "\(bytes) bytes"
     }
 
     private static func seconds(_ duration: Duration) -> String {

@@ -29,7 +29,10 @@ public struct TransportSettings: Sendable, Equatable {
     public var idleTimeout: Duration
     /// Connections kept per host (keep-alive pool size).
     public var maximumConnectionsPerHost: Int
-    /// The largest response body accepted, in bytes.
+    /// The largest response body accepted, in bytes: 8 MiB by default. A describe page of 100
+    /// snapshots is about 100 KB, and about 2.5 MB with 50 tags of the longest size on each;
+    /// a larger body is refused as soon as it passes the limit (or at once when its
+    /// `Content-Length` says so), without reading the rest.
     public var maximumResponseBytes: Int
     /// Proxies by scheme, and `NO_PROXY`.
     public var proxies: ProxySettings
@@ -43,7 +46,7 @@ public struct TransportSettings: Sendable, Equatable {
         requestTimeout: Duration = .seconds(120),
         idleTimeout: Duration = .seconds(50),
         maximumConnectionsPerHost: Int = 16,
-        maximumResponseBytes: Int = 32 * 1024 * 1024,
+        maximumResponseBytes: Int = TransportSettings.defaultMaximumResponseBytes,
         proxies: ProxySettings = .none,
         caBundle: CABundle? = nil
     ) {
@@ -56,6 +59,9 @@ public struct TransportSettings: Sendable, Equatable {
         self.proxies = proxies
         self.caBundle = caBundle
     }
+
+    /// The default bound on a response body: 8 MiB.
+    public static let defaultMaximumResponseBytes = 8 * 1024 * 1024
 
     /// The sentence naming the trust settings, for TLS errors.
     var trustHint: String {

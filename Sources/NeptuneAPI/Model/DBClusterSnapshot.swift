@@ -114,3 +114,32 @@ extension DBClusterSnapshot {
         )
     }
 }
+
+extension DBClusterSnapshot {
+    /// Whether this is the snapshot `identifierOrARN` names: its identifier or its ARN, or for
+    /// an ARN the identifier after `cluster-snapshot:`, compared ignoring case (Neptune stores
+    /// identifiers in lower case). A snapshot with neither identifier nor ARN is no snapshot's.
+    public func isNamed(_ identifierOrARN: String) -> Bool {
+        let wanted = identifierOrARN.lowercased()
+        if let identifier = identifier?.trimmingXMLWhitespace().lowercased(), !identifier.isEmpty {
+            if identifier == wanted { return true }
+            if wanted.hasPrefix("arn:"), let marker = wanted.range(of: ":cluster-snapshot:"),
+               wanted[marker.upperBound...] == identifier, arn.map({ $0.lowercased() == wanted }) ?? true {
+                return true
+            }
+        }
+        if let arn = arn?.trimmingXMLWhitespace().lowercased(), !arn.isEmpty {
+            if arn == wanted { return true }
+            if !wanted.hasPrefix("arn:"), identifier == nil, arn.hasSuffix(":cluster-snapshot:" + wanted) { return true }
+        }
+        return false
+    }
+
+    /// Why this cannot be the snapshot `identifierOrARN` names, as a clause without a final
+    /// period; `nil` when it is (see ``isNamed(_:)``).
+    public func mismatch(for identifierOrARN: String) -> String? {
+        guard !isNamed(identifierOrARN) else { return nil }
+        let answered = identifier.map { $0.isEmpty ? "a snapshot with an empty identifier" : $0 } ?? arn ?? "a snapshot without an identifier"
+        return "the request was for the snapshot \(identifierOrARN) but the answer describes \(answered), which snapcopy does not take for \(identifierOrARN)"
+    }
+}
