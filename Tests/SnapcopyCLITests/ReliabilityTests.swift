@@ -162,8 +162,9 @@ struct ReliabilityTests {
                 #expect(record.sourceARN == entry.source)
             }
             let line = "fault storm: \(entries.count) copies in \(settings.regions.count) regions, seed \(settings.seed): "
-                + "\(runs.count) run(s), \(attempts) calls, \(retries) retries, faults \(stats.faultsInjected.sorted { $0.key < $1.key }), "
-                + "\(elapsed)"
+                + "\(runs.count) run(s), \(attempts) calls, \(retries) retries, faults injected: "
+                + stats.faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                + String(format: ", %.1f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             print(line)
             for (index, run) in runs.enumerated() where run.exitCode != 0 {
                 let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("snapcopy:") }

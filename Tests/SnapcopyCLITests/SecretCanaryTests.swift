@@ -23,6 +23,8 @@ private typealias Entry = ApplyManifest.Entry
             ("a percent-encoded secret", "body=\(encodedKey)"),
             ("a JSON-escaped secret", "{\"k\": \"\(Self.plainSecret.replacingOccurrences(of: "/", with: "\\/"))\"}"),
             ("an X-Amz-Signature", "...&x-amz-signature=0123"),
+            ("a form-encoded X-Amz-Signature", "...%26X-Amz-Signature%3D0123abcd"),
+            ("an X-Amz-Security-Token header", "x-amz-security-token: IQoJb3JpZ2luX2Vj"),
             ("an Authorization header", "Authorization: AWS4-HMAC-SHA256 Credential=AKIA/20261201/us-east-1/rds/aws4_request, SignedHeaders=host, Signature=" + String(repeating: "ab", count: 32)),
             ("a pre-signed URL", "PreSignedUrl=https%3A%2F%2Frds.us-east-1.amazonaws.com"),
             ("a pre-signed URL in clear", "https://rds.us-east-1.amazonaws.com/?Action=CopyDBClusterSnapshot&SourceRegion=us-east-1"),
@@ -34,6 +36,7 @@ private typealias Entry = ApplyManifest.Entry
         let clean = """
             + lp-far (us-west-2) create: copy of arn:aws:rds:us-east-1:123456789012:cluster-snapshot:src (cross-region: a pre-signed URL is made at apply)
             Credentials(source: environment, accessKeyID: AKIA****Y001, sessionToken: <redacted>)
+            the error body: "<html><pre>Signature=<redacted> x-amz-security-token: <redacted> authorization: AWS4-HMAC-SHA256 Credential=<redacted>, SignedHeaders=host"
             """
         #expect(SecretCanary.leaks(in: clean, place: "stdout", secrets: secrets).isEmpty)
     }

@@ -32,11 +32,12 @@ public enum SecretCanary {
     static let issuedSecretPrefixes = [marker, "fake-secret-", "fake-session-token-"]
     /// What a signature, a signed request or a pre-signed URL looks like in text.
     static let signaturePatterns: [(name: String, pattern: String)] = [
-        ("an X-Amz-Signature", "(?i)X-Amz-Signature"),
-        ("an X-Amz-Credential (pre-signed URL)", "(?i)X-Amz-Credential"),
-        ("an X-Amz-Security-Token (pre-signed URL)", "(?i)X-Amz-Security-Token"),
+        // A name followed by a value that is not `<redacted>` (a message may name a header whose value it masked).
+        ("an X-Amz-Signature", "(?i)X-Amz-Signature\\s*(?:[=:]|%3D)\\s*(?!<redacted>)[^\\s&\"']"),
+        ("an X-Amz-Credential (pre-signed URL)", "(?i)X-Amz-Credential\\s*(?:[=:]|%3D)\\s*(?!<redacted>)[^\\s&\"']"),
+        ("an X-Amz-Security-Token (pre-signed URL)", "(?i)X-Amz-Security-Token\\s*(?:[=:]|%3D)\\s*(?!<redacted>)[^\\s&\"']"),
         ("an Authorization header's signature", "(?i)Signature=[0-9a-f]{16}"),
-        ("a SigV4 Authorization header", "AWS4-HMAC-SHA256 Credential="),
+        ("a SigV4 Authorization header", "AWS4-HMAC-SHA256 Credential=(?!<redacted>)"),
         ("a pre-signed CopyDBClusterSnapshot URL", "(?i)https?://[^\\s\"']*[?&]Action=CopyDBClusterSnapshot"),
         ("a PreSignedUrl parameter with a value", "(?i)PreSignedUrl=http"),
     ]
