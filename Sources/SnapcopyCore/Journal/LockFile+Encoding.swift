@@ -8,6 +8,12 @@ import Foundation
 public final class LockRecordEncodings: @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [CopyIdentity: (record: LockRecord, bytes: [UInt8])] = [:]
+    /// The size of the last file encoded, to reserve the next one's at once.
+    var lastSize: Int {
+        get { lock.withLock { size } }
+        set { lock.withLock { size = newValue } }
+    }
+    private var size = 0
 
     public init() {}
 
@@ -34,22 +40,24 @@ extension LockFile {
     /// The file's bytes, exactly as ``encoded()`` writes them, reusing `encodings` for records
     /// that did not change since the last call with it.
     public func encoded(reusing encodings: LockRecordEncodings) throws(CanonicalJSON.EncodingFailure) -> [UInt8] {
-        let list = records
-        guard !list.isEmpty else { return try encoded() }
-        var skeleton = self
-        skeleton.records = []
-        let head = try skeleton.encoded()
+        guard !order.isEmpty else { return try encoded() }
+        let head = try LockFile(lineage: lineage, serial: serial).encoded()
         let marker = Array("\"records\": []".utf8)
-        guard let place = head.firstRange(of: marker) else { return try encoded() }
-        var out: [UInt8] = Array(head[..<place.lowerBound])
+        guard version == Self.currentVersion, let place = head.firstRange(of: marker) else { return try encoded() }
+        var out: [UInt8] = []
+        out.reserveCapacity(encodings.lastSize + 4096)
+        out.append(contentsOf: head[..<place.lowerBound])
         out.append(contentsOf: Array("\"records\": [".utf8))
-        for (index, record) in list.enumerated() {
+        // In `order`, as ``records`` lists them, without copying the list.
+        for (index, identity) in order.enumerated() {
+            guard let record = byIdentity[identity] else { continue }
             out.append(contentsOf: index == 0 ? [0x0A] : [UInt8(ascii: ","), 0x0A])
             out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
             out.append(contentsOf: try encodings.bytes(of: record))
         }
         out.append(contentsOf: [0x0A, 0x20, 0x20, UInt8(ascii: "]")])
         out.append(contentsOf: head[place.upperBound...])
+        encodings.lastSize = out.count
         return out
     }
 }
