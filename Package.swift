@@ -56,6 +56,17 @@ let package = Package(
         .executableTarget(name: "RulesBenchmark", dependencies: ["SnapcopyCore"], path: "Benchmarks/RulesBenchmark"),
         .executableTarget(name: "ApplyBenchmark", dependencies: ["NeptuneAPI", "TestSupport"], path: "Benchmarks/ApplyBenchmark"),
         .executableTarget(name: "CPUBenchmark", dependencies: ["TestSupport"], path: "Benchmarks/CPUBenchmark"),
+        // A Neptune API over loopback for the benchmark suite (Benchmarks/run): in memory, concurrent, fixed latency, SigV4 checked.
+        .executableTarget(
+            name: "BenchServer",
+            dependencies: [
+                "NeptuneAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/BenchServer"
+        ),
         .executableTarget(name: "LivePlanBenchmark", dependencies: ["SnapcopyCore", "SnapcopyCLI", "NeptuneAPI", "TestSupport"], path: "Benchmarks/LivePlanBenchmark"),
     ]
 )

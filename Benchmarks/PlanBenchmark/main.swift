@@ -1,9 +1,13 @@
-// Measures validation and planning of N copies against an N-snapshot captured live state.
-// Prints figures; never fails on a timing. Run: swift run -c release PlanBenchmark [N]
+// Measures validation and planning of N copies against a captured live state of 1.5 N snapshots.
+// Prints figures; never fails on a timing. Run: swift run -c release PlanBenchmark [N] [--write DIR]
+// With --write it also writes the inputs (DIR/manifests/m*.json and DIR/live.json) so that the real
+// binary can be measured on them: `snapcopy plan DIR/manifests --live-state DIR/live.json` (Benchmarks/run does).
 import Foundation
 import SnapcopyCore
 
-let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
+let arguments = Array(CommandLine.arguments.dropFirst())
+let count = arguments.first.flatMap(Int.init) ?? 10_000
+let writeDirectory = arguments.firstIndex(of: "--write").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 let account = "123456789012"
 #if os(Linux)
 let RUSAGE_SELF_VALUE = __rusage_who_t(RUSAGE_SELF.rawValue)
@@ -47,6 +51,14 @@ for i in 0..<count {
     }
 }
 let liveText = "{\"DBClusterSnapshots\": [\(items.joined(separator: ",\n"))]}"
+if let writeDirectory {
+    let manifests = URL(fileURLWithPath: writeDirectory).appendingPathComponent("manifests")
+    try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
+    for source in sources {
+        try Data(source.contents).write(to: manifests.appendingPathComponent(source.path))
+    }
+    try Data(liveText.utf8).write(to: URL(fileURLWithPath: writeDirectory).appendingPathComponent("live.json"))
+}
 
 let t0 = cpuSeconds()
 let manifests = ManifestLoader().load(sources)

@@ -9,6 +9,8 @@ import SnapcopyCore
 /// The lock file on disk. A missing file means nothing is recorded yet; reading never creates it.
 struct DiskLockStore: LockStore {
     var path: String
+    /// Record encodings kept between saves, so each save re-encodes only what changed.
+    var encodings = LockRecordEncodings()
 
     var location: String { path }
 
@@ -32,7 +34,7 @@ struct DiskLockStore: LockStore {
     /// encoded leaves the file untouched.
     func save(_ lock: LockFile) throws {
         do {
-            try AtomicFile.write(try lock.encoded(), to: path)
+            try AtomicFile.write(try lock.encoded(reusing: encodings), to: path)
         } catch let error as AtomicFile.Failure {
             throw JournalError(location: path, detail: error.description)
         } catch {

@@ -84,6 +84,10 @@ public struct Applier: Sendable {
                         return result
                     }
                 }
+                // What came of the writes is saved before waiting for the next answer; when the
+                // actions above began writes, their intent's save already carried it (one save
+                // where there were two: each save writes the whole file).
+                if journal.hasUnsavedChanges, let failure = Self.save(&journal) { events.append(failure) }
                 let event: ApplyScheduler.Event
                 if !events.isEmpty {
                     event = events.removeFirst()
@@ -102,7 +106,6 @@ public struct Applier: Sendable {
                 }
                 if case .wrote(let write, let outcome) = event {
                     journal.commit(write, outcome, at: environment.now())
-                    if let failure = Self.save(&journal) { events.append(failure) }
                 }
                 actions += scheduler.handle(event, at: environment.now())
             }

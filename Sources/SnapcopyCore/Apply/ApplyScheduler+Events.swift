@@ -18,6 +18,7 @@ extension ApplyScheduler {
             entry.percent = snapshot.percentProgress
             entry.since = now
             entry.phase = .copying
+            entry.reportedTags = snapshot.tags
             ticks += 1
             entry.existsSince = ticks
             entries[identity] = entry
@@ -99,6 +100,7 @@ extension ApplyScheduler {
         var actions: [Action] = []
         guard var entry = entries[identity], entry.phase == .copying else { return actions }
         actions.append(.record([.observe(identity, live)]))
+        if let tags = live.tags { entry.reportedTags = tags }
         if live.isAvailable {
             scopes[entry.scope]?.ours.remove(identity)
             available[identity] = live.arn.description
@@ -110,11 +112,18 @@ extension ApplyScheduler {
             actions.append(.report(.completed(identity, entry.change.action == .wait ? .create : entry.change.action)))
             if options.verifyTags, entry.request != nil {
                 entry.phase = .verifying
-                verifyQueue.append(identity)
+                entries[identity] = entry
+                if let reported = entry.reportedTags {
+                    // The copy call's answer (or a listing since) showed the tags: verify against
+                    // it, with no call of its own.
+                    verify(identity, against: reported)
+                } else {
+                    verifyQueue.append(identity)
+                }
             } else {
                 entry.phase = .done
+                entries[identity] = entry
             }
-            entries[identity] = entry
             release(identity)
         } else if live.hasFailed {
             scopes[entry.scope]?.ours.remove(identity)
@@ -124,6 +133,8 @@ extension ApplyScheduler {
             entry.percent = live.percentProgress
             entries[identity] = entry
             actions.append(.report(.progress(identity, percent: live.percentProgress ?? 0, elapsed: Self.elapsed(from: entry.since, to: now))))
+        } else {
+            entries[identity] = entry
         }
         return actions
     }
@@ -207,21 +218,28 @@ extension ApplyScheduler {
     /// What follows reading a new copy's tags: repair any it arrived without.
     mutating func tagsRead(_ identity: CopyIdentity, _ read: Result<Tags, SnapshotServiceError>) -> [Action] {
         var actions: [Action] = []
-        guard var entry = entries[identity], entry.phase == .verifying else { return actions }
+        guard entries[identity]?.phase == .verifying else { return actions }
         switch read {
         case .success(let live):
-            var missing = Tags()
-            for (key, value) in entry.request?.tags ?? Tags() where live[key] != value { missing[key] = value }
-            if missing.isEmpty {
-                entry.phase = .done
-            } else {
-                entry.repair = missing
-                writeQueue.append(identity)
-            }
-            entries[identity] = entry
+            verify(identity, against: live)
         case .failure(let error):
             fail(identity, "the copy is available, but its tags could not be checked (\(error.message)); the next plan compares them", into: &actions)
         }
         return actions
+    }
+
+    /// Compares a new copy's live tags with those it was created with: done when none is
+    /// missing, else the missing ones are queued to be added.
+    mutating func verify(_ identity: CopyIdentity, against live: Tags) {
+        guard var entry = entries[identity], entry.phase == .verifying else { return }
+        var missing = Tags()
+        for (key, value) in entry.request?.tags ?? Tags() where live[key] != value { missing[key] = value }
+        if missing.isEmpty {
+            entry.phase = .done
+        } else {
+            entry.repair = missing
+            writeQueue.append(identity)
+        }
+        entries[identity] = entry
     }
 }

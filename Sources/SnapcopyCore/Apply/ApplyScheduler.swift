@@ -93,6 +93,9 @@ public struct ApplyScheduler: Sendable {
         var missedListings = 0
         /// Tags a new copy arrived without, to add.
         var repair: Tags?
+        /// The copy's tags as the latest answer that carried a `TagList` showed them (the copy
+        /// call's or a listing's); nil when none did, and the tags must be read to be verified.
+        var reportedTags: Tags?
     }
 
     /// What the `SnapshotQuotaExceeded` answers of a scope showed.

@@ -248,6 +248,14 @@ public struct JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                if scalars.isEmpty {
+                    // No escape (the common case): the string is the one run, decoded in one step.
+                    guard let text = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+                        throw error("the string is not valid UTF-8")
+                    }
+                    index += 1
+                    return text
+                }
                 try flush(self, &scalars, upTo: index)
                 index += 1
                 return String(scalars)

@@ -13,8 +13,8 @@ public struct LockFile: Sendable, Hashable, Codable {
     public var serial: Int
     /// The records by identity, and the identities in order (region, then target): look-ups and
     /// replacements in constant time, so plans and applies of many copies stay linear.
-    private var byIdentity: [CopyIdentity: LockRecord] = [:]
-    private var order: [CopyIdentity] = []
+    private(set) var byIdentity: [CopyIdentity: LockRecord] = [:]
+    private(set) var order: [CopyIdentity] = []
 
     public init(lineage: String, serial: Int = 0, records: [LockRecord] = []) {
         self.version = Self.currentVersion

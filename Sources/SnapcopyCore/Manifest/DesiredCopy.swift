@@ -74,10 +74,12 @@ public struct DesiredCopy: Sendable, Hashable {
 /// Hex SHA-256 digests of text.
 public enum Digest {
     public static func sha256(_ text: String) -> String {
-        let digest = SHA256.hash(data: Array(text.utf8))
-        return "sha256:" + digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out = Array("sha256:".utf8)
+        for byte in SHA256.hash(data: Array(text.utf8)) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

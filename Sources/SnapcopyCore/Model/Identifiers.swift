@@ -33,7 +33,7 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
         guard Region.isWellFormed(parts[3]) else {
             return .failure(IdentifierError("\"\(parts[3])\" in the ARN is not a well-formed region name such as us-east-1"))
         }
-        guard parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigit) else {
+        guard parts[4].utf8.count == 12, parts[4].utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
             return .failure(IdentifierError("the account \"\(parts[4])\" in the ARN is not a 12-digit account id"))
         }
         guard parts[5] == "cluster-snapshot" else {
@@ -102,10 +102,11 @@ public enum Partition {
 public enum Region {
     /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-2`).
     public static func isWellFormed(_ name: String) -> Bool {
-        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy(\.isASCIIDigit) else { return false }
+        // Bytes, not Characters: this runs for every ARN of a capture.
+        let parts = name.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }
         return parts.dropLast().allSatisfy { part in
-            !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isLowercase }
+            !part.isEmpty && part.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
         }
     }
 }

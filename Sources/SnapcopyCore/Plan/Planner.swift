@@ -118,12 +118,14 @@ struct CopyGraph {
             depth[identity] = d
             return d
         }
-        return copies.values
-            .filter { !cyclic.contains($0.identity) }
-            .sorted { lhs, rhs in
-                let (l, r) = (depthOf(lhs.identity), depthOf(rhs.identity))
-                return l != r ? l < r : lhs.identity < rhs.identity
-            }
+        // Sort positions by precomputed keys: moving and re-keying whole copies in the sort
+        // dominated plans of 100,000 copies.
+        let acyclic = copies.values.filter { !cyclic.contains($0.identity) }
+        let depths = acyclic.map { depthOf($0.identity) }
+        let order = acyclic.indices.sorted { l, r in
+            depths[l] != depths[r] ? depths[l] < depths[r] : acyclic[l].identity < acyclic[r].identity
+        }
+        return order.map { acyclic[$0] }
     }
 }
 

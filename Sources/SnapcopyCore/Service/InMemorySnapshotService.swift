@@ -46,6 +46,9 @@ public actor InMemorySnapshotService: SnapshotService {
     public private(set) var maximumObservedCopying = 0
     /// Tag keys a copy loses on arrival, as some accounts drop or delay tags.
     public private(set) var droppedTagKeys: [String] = []
+    /// Whether copy answers and listings carry each snapshot's tags, as RDS-family responses'
+    /// `TagList` does (false: tags only through ``tags(of:in:)``, as Neptune's model documents).
+    public private(set) var reportsTagLists = false
     let account: String
 
     /// An account holding `snapshots`, whose time is `now()`.
@@ -72,6 +75,7 @@ public actor InMemorySnapshotService: SnapshotService {
     public func setMaximumCopying(_ limit: Int?) { maximumCopying = limit }
     public func setManualSnapshotQuota(_ quota: Int?) { manualSnapshotQuota = quota }
     public func setDropsTagsOnCopy(_ keys: [String]) { droppedTagKeys = keys }
+    public func setReportsTagLists(_ reports: Bool) { reportsTagLists = reports }
     public func setCopyTiming(_ timing: CopyTiming) { copyTiming = timing }
     public func setTiming(_ timing: CopyTiming, for target: String) { timings[target.lowercased()] = timing }
 
@@ -118,7 +122,7 @@ public actor InMemorySnapshotService: SnapshotService {
         advance()
         return store.values.filter { $0.region == scope.region }.map { snapshot in
             var listed = snapshot
-            listed.tags = nil
+            if !reportsTagLists { listed.tags = nil }
             return listed
         }.sorted { $0.arn.description < $1.arn.description }
     }
@@ -165,7 +169,7 @@ public actor InMemorySnapshotService: SnapshotService {
         advance()
         maximumObservedCopying = max(maximumObservedCopying, store.values.filter { $0.region == scope.region && $0.status == .copying }.count)
         var reported = store[arn.description] ?? copy
-        reported.tags = nil
+        if !reportsTagLists { reported.tags = nil }
         return reported
     }
 
