@@ -24,7 +24,7 @@ struct Options {
     var initial: [String: Any] = [:]
 
     static func usage(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("BenchServer: \(message)\nusage: BenchServer [--port N] [--threads N] [--latency-ms N] [--copying-ms N] [--max-inflight-copies N] [--no-tag-list] [--parent-pid PID]\n".utf8))
+        FileHandle.standardError.write(Data("BenchServer: \(message)\nusage: BenchServer [--port N] [--threads N] [--latency-ms N] [--copying-ms N] [--max-inflight-copies N] [--tag-list] [--parent-pid PID]\n".utf8))
         exit(64)
     }
 
@@ -41,7 +41,7 @@ struct Options {
             case "--latency-ms": initial["latencyMs"] = number(argument)
             case "--copying-ms": initial["copyingMs"] = number(argument)
             case "--max-inflight-copies": initial["maxInflightCopies"] = number(argument)
-            case "--no-tag-list": initial["tagListInResponses"] = false
+            case "--tag-list": initial["tagListInResponses"] = true
             case "--parent-pid": parentPID = Int32(number(argument))
             default: Self.usage("unknown argument \(argument)")
             }

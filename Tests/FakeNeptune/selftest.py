@@ -120,7 +120,7 @@ def test_seed_and_describe(s: Server):
     check(sorted(snaps) == sorted(["prod-2026-11-01", "rds:prod-2026-11-02-03-00", "prod-pending", "mysql1-snap"]),
           "seeded snapshots only (moto's automatic automated snapshot removed)")
     first = snaps["prod-2026-11-01"]
-    check(first["TagList"] == [{"Key": "team", "Value": "graph"}], "tags")
+    check(rds.list_tags_for_resource(ResourceName=first["DBClusterSnapshotArn"])["TagList"] == [{"Key": "team", "Value": "graph"}], "tags")
     check(first["SnapshotCreateTime"].isoformat().startswith("2026-11-01T03:00:00"), "createdAt")
     check(first["KmsKeyId"] == answer["kmsKeys"]["alias/seeded"] and first["StorageEncrypted"], "encryption")
     check(snaps["prod-pending"]["Status"] == "creating" and snaps["prod-pending"]["PercentProgress"] == 0, "status override")
@@ -372,6 +372,21 @@ def test_signature_verification(s: Server):
     s.control("/_fake/reset", {})
 
 
+def test_no_tag_lists(s: Server):
+    print("no TagList in snapshot answers (Neptune's model)")
+    s.control("/_fake/seed", {"account": A, "region": "us-east-1", "clusters": [{"id": "prod", "engine": "neptune"}],
+                              "snapshots": [{"id": "tagged", "cluster": "prod", "tags": {"team": "graph"}}]})
+    rds = s.client()
+    described = rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="tagged")["DBClusterSnapshots"][0]
+    check("TagList" not in described, "describe: no TagList")
+    copied = rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="tagged", TargetDBClusterSnapshotIdentifier="tagged-copy",
+                                          CopyTags=True)["DBClusterSnapshot"]
+    check("TagList" not in copied, "copy: no TagList")
+    arn = described["DBClusterSnapshotArn"]
+    check(rds.list_tags_for_resource(ResourceName=arn)["TagList"] == [{"Key": "team", "Value": "graph"}],
+          "ListTagsForResource still answers with the tags")
+
+
 def test_resource_authorization(s: Server):
     print("resource-level authorization")
     s.control("/_fake/seed", {"account": A, "region": "us-east-1", "clusters": [{"id": "prod", "engine": "neptune"}],
@@ -440,7 +455,7 @@ def main() -> int:
     try:
         for test in (test_seed_and_describe, test_pagination, test_copying_clock, test_faults,
                      test_latency_and_concurrency, test_accounts_regions_kms,
-                     test_signature_verification, test_resource_authorization, test_reset):
+                     test_signature_verification, test_resource_authorization, test_no_tag_lists, test_reset):
             s.control("/_fake/reset", {})
             test(s)
         test_orphan_exit()

@@ -24,6 +24,7 @@ enum ApplyServers {
     private static let corpusServer = Task { try await FakeNeptuneServer.start() }
     private static let reliabilityServer = Task { try await FakeNeptuneServer.start() }
     private static let leastPrivilegeServer = Task { try await FakeNeptuneServer.start() }
+    private static let canaryServer = Task { try await FakeNeptuneServer.start() }
 
     /// The end-to-end suite's server, with state, faults and counters reset.
     static func endToEnd() async throws -> FakeNeptuneServer {
@@ -58,6 +59,11 @@ enum ApplyServers {
     /// The least-privilege suite's server, with state, faults and counters reset (and checks off).
     static func leastPrivilege() async throws -> FakeNeptuneServer {
         try await fresh(leastPrivilegeServer)
+    }
+
+    /// The secrets canary suite's server, with state, faults and counters reset.
+    static func canary() async throws -> FakeNeptuneServer {
+        try await fresh(canaryServer)
     }
 
     /// The GitOps example suite's server, with state, faults and counters reset.

@@ -82,7 +82,7 @@ private typealias Entry = ApplyManifest.Entry
 struct SecretCanaryEndToEndTests {
     @Test("plan --out, show, apply of the saved plan (cross-region, pre-signed URL, retries), drift in every format, refresh, capture and cancel leak nothing")
     func everyCommandWithDebug() async throws {
-        let server = try await ApplyServers.leastPrivilege()
+        let server = try await ApplyServers.canary()
         try await withTemporaryDirectory(prefix: "snapcopy-canary-e2e") { directory in
             let workspace = try ApplyWorkspace(server: server, directory: directory)
             #expect(workspace.environment["AWS_SESSION_TOKEN"] == SecretCanary.sessionToken)
