@@ -14,7 +14,7 @@ extension NeptuneAPIError {
         } catch {
             return unparseable(response: response, reason: "the error body is not XML", action: action, region: region, service: service)
         }
-        guard let errorNode = root.descendant("Error"), let wireCode = errorNode.trimmed("Code") else {
+        guard let errorNode = root.descendant("Error"), let wireCode = errorNode.trimmed("Code").map(printable) else {
             return unparseable(response: response, reason: "the error body has no error code", action: action, region: region, service: service)
         }
         let requestID = root.descendant("RequestId")?.text.trimmingXMLWhitespace()
@@ -23,15 +23,26 @@ extension NeptuneAPIError {
         return NeptuneAPIError(
             code: Code(wire: wireCode),
             wireCode: wireCode,
-            message: errorNode.string("Message") ?? "",
-            requestID: requestID,
+            message: printable(errorNode.string("Message") ?? ""),
+            requestID: requestID.map(printable),
             httpStatus: response.status,
             action: action,
             region: region,
             service: service,
-            faultType: errorNode.trimmed("Type"),
+            faultType: errorNode.trimmed("Type").map(printable),
             retryAfter: retryAfter
         )
+    }
+
+    /// `text` with each control character (C0, DEL and C1, such as U+009B, an 8-bit CSI) replaced
+    /// by a space: the texts of an error body are printed, and must not move the cursor, recolour
+    /// the terminal or forge a line of output.
+    static func printable(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { scalars.append(isControl(scalar) ? " " : scalar) }
+        return String(scalars)
     }
 
     /// An error for a response that is not an acceptable AWS answer.
