@@ -49,6 +49,8 @@ enum CoreFuzzChecks {
         }
         if CanonicalJSON.render(reparsed) != rendered { throw FuzzViolation("render(parse(render(x))) differs from render(x)") }
 
+        // Foundation refuses numbers a Double cannot hold (1e400); snapcopy keeps a number's text.
+        if hasNumberBeyondDouble(node) { return }
         let foundation: Any
         do {
             foundation = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
@@ -57,6 +59,15 @@ enum CoreFuzzChecks {
         }
         if let difference = difference(node, foundation, path: "$") {
             throw FuzzViolation("snapcopy's parser and Foundation's disagree at \(difference)")
+        }
+    }
+
+    private static func hasNumberBeyondDouble(_ node: JSONNode) -> Bool {
+        switch node.value {
+        case .object(let members): members.contains { hasNumberBeyondDouble($0.value) }
+        case .array(let elements): elements.contains(where: hasNumberBeyondDouble)
+        case .number(let text): !(Double(text)?.isFinite ?? false)
+        case .string, .bool, .null: false
         }
     }
 
