@@ -52,7 +52,7 @@ struct ErrorParsingTests {
         #expect(error.wireCode == wire)
     }
 
-    /// Found by the XMLResponse fuzz target: the texts of an error body went to the terminal as sent.
+    /// Found by the XMLResponse fuzz check (on a hand-made input): the texts of an error body went to the terminal as sent.
     @Test("control characters in an error body's texts become spaces")
     func controlCharactersArePrintable() {
         let body = "<ErrorResponse><Error><Type>Sender\u{7F}</Type><Code>Bad\u{9B}31m</Code><Message>line one&#xA;line two \u{9B}2J\u{85}</Message></Error><RequestId>r\u{9B}1</RequestId></ErrorResponse>"
