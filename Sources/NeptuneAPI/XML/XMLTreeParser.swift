@@ -7,7 +7,10 @@ import FoundationXML
 ///
 /// `XMLParser.parse()` can report success for an empty body, a truncated document or one
 /// with trailing junk, so a document is accepted only when the parser reports no error
-/// AND its root element was closed. External entities are never resolved.
+/// AND its root element was closed. External entities are never resolved. A body that is not
+/// UTF-8 is refused before the parser sees it: AWS answers in UTF-8, and FoundationXML traps on
+/// some invalid sequences (an element name that starts with the byte 0xFF, `<\u{FF}0p>`, found by
+/// the XMLResponse fuzz target).
 enum XMLTreeParser {
     /// Why a body is not an acceptable XML document.
     enum Failure: Error, Equatable {
@@ -20,6 +23,7 @@ enum XMLTreeParser {
     /// Parses `data` and returns the root element.
     static func parse(_ data: Data) throws(Failure) -> XMLNode {
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { throw .empty }
+        guard String(validating: data, as: UTF8.self) != nil else { throw .malformed("the body is not UTF-8") }
         let parser = XMLParser(data: data)
         let builder = TreeBuilder()
         parser.delegate = builder

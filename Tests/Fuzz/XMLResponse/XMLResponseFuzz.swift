@@ -34,7 +34,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         do {
             try await APIFuzzChecks.xmlResponse(bytes)
         } catch {
-            outcome.fail(error.description)
+            outcome.fail("\(error)")
         }
         done.signal()
     }

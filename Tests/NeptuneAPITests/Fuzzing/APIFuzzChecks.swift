@@ -23,8 +23,9 @@ enum APIFuzzChecks {
     /// One response body fed to the client as the answer to each operation that decodes one:
     /// `DescribeDBClusterSnapshots` (with `Marker` paging, the transport answering every page with
     /// the same body), `ListTagsForResource` and `DeleteDBClusterSnapshot` with HTTP 200, and
-    /// `DescribeDBClusterSnapshots` with HTTP 400 and 404 (the error decoder). Each call returns a
-    /// result or throws a ``NeptuneAPIError`` that is safe to print; nothing else, and it ends.
+    /// `DescribeDBClusterSnapshots` with HTTP 400 and 404 (the error decoder; with 404 for one
+    /// snapshot, where a not-found fault means nil). Each call returns a result or throws a
+    /// ``NeptuneAPIError`` that is safe to print; nothing else, and it ends.
     static func xmlResponse(_ bytes: [UInt8]) async throws(FuzzViolation) {
         let body = Data(bytes)
         try await expectCleanResult("DescribeDBClusterSnapshots (200)", status: 200, body: body) { client in
@@ -37,11 +38,20 @@ enum APIFuzzChecks {
         try await expectCleanResult("DeleteDBClusterSnapshot (200)", status: 200, body: body) { client in
             _ = try await client.deleteDBClusterSnapshot(identifier: "s1")
         }
-        for status in [400, 404] {
-            try await expectCleanResult("DescribeDBClusterSnapshots (\(status))", status: status, body: body, mustFail: true) { client in
-                _ = try await client.describeDBClusterSnapshot(identifier: "s1")
+        try await expectCleanResult("DescribeDBClusterSnapshots (400)", status: 400, body: body, mustFail: true) { client in
+            _ = try await client.describeDBClusterSnapshots()
+        }
+        // A DBClusterSnapshotNotFoundFault is the one error the single-snapshot describe answers with nil.
+        try await expectCleanResult("DescribeDBClusterSnapshots of one snapshot (404)", status: 404, body: body) { client in
+            if let snapshot = try await client.describeDBClusterSnapshot(identifier: "s1") {
+                throw UnexpectedSuccess(detail: "an HTTP 404 response was taken as the snapshot \(snapshot)")
             }
         }
+    }
+
+    /// A call that should have failed and returned something.
+    private struct UnexpectedSuccess: Error {
+        var detail: String
     }
 
     /// Runs `call` against a client whose every request is answered with `status` and `body`.
@@ -72,6 +82,8 @@ enum APIFuzzChecks {
                 throw FuzzViolation("\(name): the error's description carries U+\(String(bad.value, radix: 16, uppercase: true)), unsafe to print on a terminal")
             }
             return
+        } catch let error as UnexpectedSuccess {
+            throw FuzzViolation("\(name): \(error.detail)")
         } catch {
             throw FuzzViolation("\(name): a response body caused \(type(of: error)), not a NeptuneAPIError: \(error)")
         }
