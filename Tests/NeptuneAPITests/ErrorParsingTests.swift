@@ -52,6 +52,18 @@ struct ErrorParsingTests {
         #expect(error.wireCode == wire)
     }
 
+    /// Found by the XMLResponse fuzz check (on a hand-made input): the texts of an error body went to the terminal as sent.
+    @Test("control characters in an error body's texts become spaces")
+    func controlCharactersArePrintable() {
+        let body = "<ErrorResponse><Error><Type>Sender\u{7F}</Type><Code>Bad\u{9B}31m</Code><Message>line one&#xA;line two \u{9B}2J\u{85}</Message></Error><RequestId>r\u{9B}1</RequestId></ErrorResponse>"
+        let error = parse(body, status: 400)
+        #expect(error.wireCode == "Bad 31m")
+        #expect(error.message == "line one line two  2J ")
+        #expect(error.faultType == "Sender ")
+        #expect(error.requestID == "r 1")
+        #expect(!error.description.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+    }
+
     @Test("an unknown code keeps its raw value")
     func unknownCode() {
         let error = parse(XMLFixtures.error("SomethingNew", message: "new"), status: 400)

@@ -158,6 +158,19 @@ struct XMLDecodingTests {
         #expect(utf8.string("V") == "caf\u{e9}")
     }
 
+    /// `<\u{FF}0p>` made FoundationXML trap (Illegal instruction) inside its start-element
+    /// callback: found by the XMLResponse fuzz target (Tests/Fuzz/Regressions/XMLResponse).
+    @Test("A body that is not UTF-8 is refused before the XML parser sees it", arguments: [
+        [0x3C, 0xFF, 0x30, 0x70, 0x3E],
+        Array("<R><V>".utf8) + [0xC3] + Array("</V></R>".utf8),
+        [0xFF, 0xFE, 0x3C, 0x00, 0x61, 0x00, 0x2F, 0x00, 0x3E, 0x00],
+    ] as [[UInt8]])
+    func refusesBodiesThatAreNotUTF8(_ body: [UInt8]) async throws {
+        #expect(throws: XMLTreeParser.Failure.malformed("the body is not UTF-8")) { try XMLTreeParser.parse(Data(body)) }
+        let harness = ClientHarness([.response(HTTPResponse(status: 200, body: Data(body)))], retryPolicy: .none)
+        await #expect(throws: NeptuneAPIError.self) { _ = try await harness.client.listTagsForResource(arn: "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:s1") }
+    }
+
     struct BadXML: Sendable, CustomTestStringConvertible {
         let name: String
         let body: String

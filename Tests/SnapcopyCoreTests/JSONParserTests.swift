@@ -78,4 +78,23 @@ import Testing
         #expect(Timestamp.format(date) == "2026-11-24T22:18:47.250Z")
         #expect(Timestamp.format(try #require(Timestamp.parse("2024-02-29T00:00:00Z"))) == "2024-02-29T00:00:00Z")
     }
+
+    /// Found by the Capture fuzz check's round trip (on a hand-made input): `.9996` used to round to 1000 ms, which was
+    /// dropped, writing a time almost a second early.
+    @Test func formatCarriesRoundedMillisecondsIntoTheNextSecond() throws {
+        #expect(Timestamp.format(try #require(Timestamp.parse("2026-11-20T03:00:59.9996Z"))) == "2026-11-20T03:01:00Z")
+        #expect(Timestamp.format(try #require(Timestamp.parse("2026-12-31T23:59:59.99951Z"))) == "2027-01-01T00:00:00Z")
+        #expect(Timestamp.format(try #require(Timestamp.parse("2026-11-20T03:00:00.9994Z"))) == "2026-11-20T03:00:00.999Z")
+    }
+
+    /// Found by the Capture fuzz check's round trip (on a hand-made input): `format` cannot write these back as four-digit years.
+    @Test(arguments: ["0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59.9999Z", "9999-12-31T23:00:00-01:00"])
+    func refusesInstantsOutsideFourDigitYears(text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test(arguments: ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z"])
+    func keepsTheFirstAndLastWritableInstants(text: String) throws {
+        #expect(Timestamp.format(try #require(Timestamp.parse(text))) == text)
+    }
 }

@@ -83,6 +83,13 @@ import Testing
         #expect(throws: IdentifierError.self) { try ISODuration.parse(text).get() }
     }
 
+    /// Each part fits in an Int but their sum does not: this used to trap on the overflow (found
+    /// while writing the Manifest fuzz target's inputs).
+    @Test(arguments: ["PT9223372036854775807S1S", "P15250284452471W9223372036854775807S", "P1DT9223372036854775807S"])
+    func refusesDurationsWhoseSumOverflows(text: String) {
+        #expect(throws: IdentifierError.self) { try ISODuration.parse(text).get() }
+    }
+
     // MARK: - Expansion
 
     @Test("latest N per cluster, only available Neptune snapshots of the selected type")

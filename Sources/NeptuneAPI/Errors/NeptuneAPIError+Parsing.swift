@@ -28,7 +28,7 @@ extension NeptuneAPIError {
     /// The error an error document carries (`<ErrorResponse>` or the EC2-style `<Response>`
     /// with `<Errors>`), whatever the HTTP status; `nil` when `root` is not one or has no code.
     static func from(errorDocument root: XMLNode, response: HTTPResponse, action: String, region: String, service: String) -> NeptuneAPIError? {
-        guard isErrorDocument(root), let errorNode = root.descendant("Error"), let wireCode = errorNode.trimmed("Code") else {
+        guard isErrorDocument(root), let errorNode = root.descendant("Error"), let wireCode = errorNode.trimmed("Code").map(printable) else {
             return nil
         }
         let requestID = root.descendant("RequestId")?.text.trimmingXMLWhitespace()
@@ -37,15 +37,26 @@ extension NeptuneAPIError {
         return NeptuneAPIError(
             code: Code(wire: wireCode),
             wireCode: wireCode,
-            message: errorNode.string("Message") ?? "",
-            requestID: requestID,
+            message: printable(errorNode.string("Message") ?? ""),
+            requestID: requestID.map(printable),
             httpStatus: response.status,
             action: action,
             region: region,
             service: service,
-            faultType: errorNode.trimmed("Type"),
+            faultType: errorNode.trimmed("Type").map(printable),
             retryAfter: retryAfter(from: response)
         )
+    }
+
+    /// `text` with each control character (C0, DEL and C1, such as U+009B, an 8-bit CSI) replaced
+    /// by a space: the texts of an error body are printed, and must not move the cursor, recolour
+    /// the terminal or forge a line of output.
+    static func printable(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { scalars.append(isControl(scalar) ? " " : scalar) }
+        return String(scalars)
     }
 
     /// An error for a response that is not an acceptable AWS answer.

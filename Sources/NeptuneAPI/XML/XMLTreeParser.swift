@@ -10,7 +10,10 @@ import FoundationXML
 /// AND its root element was closed. External entities are never resolved; a document whose
 /// DOCTYPE has an internal subset (where entity expansion bombs are declared) is refused
 /// before parsing, and elements nested deeper than ``maximumDepth`` stop the parse (the tree
-/// is recursive, and so are its copies and comparisons).
+/// is recursive, and so are its copies and comparisons). A body that is not UTF-8 is refused
+/// before the parser sees it: AWS answers in UTF-8, and FoundationXML traps on some invalid
+/// sequences (an element name that starts with the byte 0xFF, `<\u{FF}0p>`, found by the
+/// XMLResponse fuzz target).
 enum XMLTreeParser {
     /// Why a body is not an acceptable XML document.
     enum Failure: Error, Equatable {
@@ -25,6 +28,7 @@ enum XMLTreeParser {
     /// Parses `data` and returns the root element.
     static func parse(_ data: Data) throws(Failure) -> XMLNode {
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { throw .empty }
+        guard String(validating: data, as: UTF8.self) != nil else { throw .malformed("the body is not UTF-8") }
         if declaresEntities(data) { throw .malformed("its DOCTYPE declares entities, which no AWS answer has") }
         let parser = XMLParser(data: data)
         let builder = TreeBuilder()

@@ -4,6 +4,10 @@ import Foundation
 /// with 0 to 9 fractional digits.
 public enum Timestamp {
     /// Parses a timestamp, or returns nil when it is not one.
+    ///
+    /// An instant that `format` could not write back as a four-digit year (one that an offset
+    /// moves before 0000-01-01T00:00:00Z, or one that rounds to 10000-01-01 or later) is refused too,
+    /// so a capture or lock file snapcopy reads can always be written again.
     public static func parse(_ text: String) -> Date? {
         let chars = Array(text.utf8)
         func number(_ from: Int, _ count: Int) -> Int? {
@@ -51,14 +55,20 @@ public enum Timestamp {
         guard index == chars.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Double(days * 86400 + hour * 3600 + minute * 60 + second - offset) + fraction
+        guard seconds >= earliest, (seconds * 1000).rounded() < latest * 1000 else { return nil }
         return Date(timeIntervalSince1970: seconds)
     }
 
+    /// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since 1970: the instants `format` can write lie between.
+    private static let earliest = Double(daysFromCivil(year: 0, month: 1, day: 1) * 86400)
+    private static let latest = Double(daysFromCivil(year: 10000, month: 1, day: 1) * 86400)
+
     /// Formats a date as `2026-11-01T03:00:00Z`, or with milliseconds when it has them.
     public static func format(_ date: Date) -> String {
-        let total = date.timeIntervalSince1970
-        let whole = Int(total.rounded(.down))
-        let millis = Int(((total - Double(whole)) * 1000).rounded())
+        // Round to the millisecond first, so that .9996 s carries into the next second.
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let whole = Int((milliseconds / 1000).rounded(.down))
+        let millis = Int(milliseconds - Double(whole) * 1000)
         var days = whole / 86400
         var rest = whole % 86400
         if rest < 0 { rest += 86400; days -= 1 }

@@ -45,8 +45,9 @@ public struct ISODuration: Sendable, Hashable, CustomStringConvertible {
             default:
                 return failure("\"\(character)\" is not a unit here (W and D before T; H, M and S after it)")
             }
-            guard !overflow else { return failure("it is too long") }
-            seconds += product
+            let (sum, sumOverflow) = seconds.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return failure("it is too long") }
+            seconds = sum
         }
         guard number.isEmpty else { return failure("the number \(number) has no unit") }
         guard sawUnit else { return failure("it has no value") }
