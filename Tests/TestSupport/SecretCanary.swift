@@ -106,8 +106,8 @@ public enum SecretCanary {
         return found
     }
 
-    /// The regular files under `directory` with their sizes and modification times, to tell which
-    /// ones a run created or changed. Credentials files (`.aws/`) the test wrote are not outputs.
+    /// The regular files under `directory` (hidden folders left out) with their sizes and
+    /// modification times, to tell which ones a run created or changed.
     public struct FileSnapshot: Sendable {
         var files: [String: FileStamp] = [:]
 
@@ -123,7 +123,12 @@ public enum SecretCanary {
             guard let directory else { return }
             guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]) else { return }
             for case let url as URL in walker {
-                if url.lastPathComponent == ".aws" { walker.skipDescendants(); continue }
+                // Hidden folders are not outputs: `.aws` holds the test's own credentials, and a run
+                // from the package root must not walk `.build` (100,000 files) or `.git`.
+                if url.lastPathComponent.hasPrefix("."), (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true {
+                    walker.skipDescendants()
+                    continue
+                }
                 guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]),
                       values.isRegularFile == true else { continue }
                 files[url.standardizedFileURL.path] = FileStamp(size: values.fileSize ?? 0, modified: values.contentModificationDate ?? .distantPast)
