@@ -34,40 +34,17 @@ public actor FakeEdgeServer {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// Starts a fake and waits (up to 15 s) until it listens.
+    /// Starts a fake and waits (up to 60 s) until it listens.
     /// - Parameters:
     ///   - token: the token it checks (container `Authorization`, SSO bearer token, IMDS session token).
     ///   - expiresSeconds: the lifetime of the credentials it hands out.
     ///   - arguments: more options (`--cert`, `--key`, `--upstream-port` for `tls`).
     public static func start(_ mode: Mode, token: String = "fake-token", expiresSeconds: Double = 3600, arguments: [String] = []) async throws -> FakeEdgeServer {
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("FakeNeptune/fake_edges.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, mode.rawValue, "--token", token, "--expires-seconds", String(expiresSeconds),
-                             "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let reader = LineReader(output.fileHandleForReading)
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
-        while clock.now < deadline {
-            if let line = reader.firstLine, line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) {
-                guard let endpoint = URL(string: "http://127.0.0.1:\(port)") else { break }
-                return FakeEdgeServer(endpoint: endpoint, port: port, process: process)
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        throw FakeNeptuneError("fake_edges.py \(mode.rawValue) did not start within 60 s")
+        let (process, port) = try await launchReadyScript(
+            "fake_edges.py", [mode.rawValue, "--token", token, "--expires-seconds", String(expiresSeconds)] + arguments,
+            name: "fake_edges.py \(mode.rawValue)")
+        guard let endpoint = URL(string: "http://127.0.0.1:\(port)") else { throw FakeNeptuneError("fake_edges.py: bad port \(port)") }
+        return FakeEdgeServer(endpoint: endpoint, port: port, process: process)
     }
 
     /// What the fake counted.
@@ -127,6 +104,38 @@ public func withFakeEdge<Result>(
 }
 
 /// Collects the first line a pipe delivers, on its own thread.
+/// Starts `Tests/FakeNeptune/SCRIPT ARGUMENTS --parent-pid <this process>` and waits (up to 60 s:
+/// a loaded 2-core machine starting a dozen fakes at once is slow) for the `READY <port>` line it
+/// prints once it listens on 127.0.0.1; returns the process and the port.
+func launchReadyScript(_ script: String, _ arguments: [String], name: String) async throws -> (Process, Int) {
+    let path = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FakeNeptune/\(script)")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", path.path] + arguments + ["--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
+    var environment = ProcessInfo.processInfo.environment
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let reader = LineReader(output.fileHandleForReading)
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(60)
+    while clock.now < deadline {
+        if let line = reader.firstLine, line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) {
+            return (process, port)
+        }
+        if !process.isRunning { break }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    throw FakeNeptuneError("\(name) did not start within 60 s")
+}
+
 final class LineReader: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = Data()

@@ -42,35 +42,11 @@ public actor HostileServer {
     /// The one server of a test process, started on first use (about 0.1 s).
     public static let shared = Task { try await HostileServer.start() }
 
-    /// Starts a server and waits (up to 15 s) until it listens.
+    /// Starts a server and waits (up to 60 s) until it listens.
     public static func start() async throws -> HostileServer {
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("FakeNeptune/hostile_server.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let reader = LineReader(output.fileHandleForReading)
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(15)
-        while clock.now < deadline {
-            if let line = reader.firstLine, line.hasPrefix("READY "), let port = Int(line.dropFirst(6)),
-               let base = URL(string: "http://127.0.0.1:\(port)") {
-                return HostileServer(base: base, process: process)
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        throw FakeNeptuneError("hostile_server.py did not start")
+        let (process, port) = try await launchReadyScript("hostile_server.py", [], name: "hostile_server.py")
+        guard let base = URL(string: "http://127.0.0.1:\(port)") else { throw FakeNeptuneError("hostile_server.py: bad port \(port)") }
+        return HostileServer(base: base, process: process)
     }
 
     /// The endpoint URL that plays `scenario`: `http://127.0.0.1:PORT/SCENARIO/KEY`.
