@@ -229,7 +229,9 @@ struct HostileResponseTests {
 
     @Test("a server that trickles its body (a byte every 100 ms, never silent for the read timeout): the request timeout ends it")
     func trickle() async throws {
-        let settings = TransportSettings(connectTimeout: .seconds(2), readTimeout: .milliseconds(400), requestTimeout: .milliseconds(1500))
+        // The read timeout is well above the trickle's 100 ms gaps (a loaded machine stretches them)
+        // and above the request timeout, so only the request timeout can end the call.
+        let settings = TransportSettings(connectTimeout: .seconds(2), readTimeout: .seconds(3), requestTimeout: .milliseconds(1500))
         let run = try await HostileRun(.trickle, retryPolicy: .none, settings: settings)
         let error = try await run.expectTransportError(within: .seconds(5)) { try await $0.describeDBClusterSnapshots() }
         #expect(error.kind == .timedOut)
