@@ -75,6 +75,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let startedAt = Date()
         let applyLock = try await ApplyLock.acquire(lockFile: global.lockFile, timeout: lockTimeout?.duration, startedAt: startedAt)
         defer { applyLock.release() }
+        try DiskLockStore(path: global.lockFile).foldLeftoverJournal(telling: console)
         let interrupts = CommandInterrupts.process
         // A saved plan is read (and refused when damaged) before anything talks to AWS.
         let savedPlan = paths.count == 1 ? try SavedPlan.read(paths[0]) : nil
@@ -113,7 +114,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw CommandFailure("snapcopy: apply cancelled; nothing was changed")
             }
         }
-        let store = DiskLockStore(path: global.lockFile)
+        let store = DiskLockStore(path: global.lockFile, journaling: true)
         let progress = ProgressPrinter(console: console, live: console.outputIsTerminal && environment.variables["TERM"] != "dumb")
         let effects = CLIApplyEnvironment(interrupts: interrupts, progress: progress)
         var journal = Journal(lock: lock, store: store, newLineage: UUID().uuidString.lowercased())

@@ -58,7 +58,13 @@ enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        let directoryFD = open(directory, O_RDONLY)
+        syncDirectory(of: path)
+    }
+
+    /// Makes the creation, renaming or removal of `path` durable by syncing its directory.
+    static func syncDirectory(of path: String) {
+        let parent = (path as NSString).deletingLastPathComponent
+        let directoryFD = open(parent.isEmpty ? "." : parent, O_RDONLY)
         if directoryFD >= 0 {
             fsync(directoryFD)
             close(directoryFD)

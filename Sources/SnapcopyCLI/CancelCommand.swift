@@ -29,7 +29,7 @@ struct CancelCommand: AsyncParsableCommand {
         let applyLock = try await ApplyLock.acquire(lockFile: global.lockFile, timeout: lockTimeout?.duration, startedAt: Date())
         defer { applyLock.release() }
         let store = DiskLockStore(path: global.lockFile)
-        guard let lock = try store.read() else {
+        guard let lock = try store.foldLeftoverJournal(telling: console) else {
             throw CommandFailure("snapcopy: \(global.lockFile) does not exist, so snapcopy has started no copies here\n  fix: run cancel where the lock file is, or pass --lock-file")
         }
         let records: [LockRecord]

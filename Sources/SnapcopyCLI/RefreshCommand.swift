@@ -35,7 +35,7 @@ struct RefreshCommand: AsyncParsableCommand {
         let applyLock = try await ApplyLock.acquire(lockFile: global.lockFile, timeout: lockTimeout?.duration, startedAt: Date())
         defer { applyLock.release() }
         let store = DiskLockStore(path: global.lockFile)
-        guard let lock = try store.read() else {
+        guard let lock = try store.foldLeftoverJournal(telling: console) else {
             throw CommandFailure("snapcopy: \(global.lockFile) does not exist; there is nothing to refresh\n  fix: run refresh where the lock file is, or pass --lock-file")
         }
         let context = try ServiceContext.make(global: global, environment: environment, console: console)

@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import NeptuneAPI
+@testable import SnapcopyCLI
 import SnapcopyCore
 import Testing
 import TestSupport
@@ -206,10 +207,20 @@ struct ApplyWorkspace: Sendable {
                             directory: directory, name: name)
     }
 
-    /// The lock file as snapcopy reads it, nil when there is none.
+    /// The lock file as snapcopy reads it (with a journal an apply left beside it replayed), nil when there is none.
     func lockFile() throws -> LockFile? {
+        try DiskLockStore(path: lockPath).read()
+    }
+
+    /// The lock file alone, as committed (no journal replayed), nil when there is none.
+    func lockFileOnDisk() throws -> LockFile? {
         guard let bytes = lockBytes() else { return nil }
         return try LockFile.decode(Array(bytes), file: lockPath)
+    }
+
+    /// Whether a journal file is beside the lock file (an apply is running, or one stopped before it finished).
+    var hasJournal: Bool {
+        FileManager.default.fileExists(atPath: JournalFile.path(besideLockFile: lockPath))
     }
 
     /// The lock file's bytes, nil when there is none.

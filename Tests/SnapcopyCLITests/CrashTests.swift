@@ -77,6 +77,7 @@ struct CrashTests {
         try #require(duration < .seconds(30), "a whole run took \(duration); the kill points would be too sparse")
 
         var kills = 0
+        var journalsLeft = 0
         var iteration = 0
         while kills < Self.iterations && iteration < Self.maximumIterations {
             defer { iteration += 1 }
@@ -95,6 +96,7 @@ struct CrashTests {
                 victim.killNow()
                 let killed = await victim.wait(timeout: .seconds(30))
                 if killed.exitCode == 128 + SIGKILL { kills += 1 }
+                if workspace.hasJournal { journalsLeft += 1 }
 
                 try await checkJournal(workspace, iteration: iteration, delay: delay)
 
@@ -104,6 +106,48 @@ struct CrashTests {
             }
         }
         #expect(kills >= Self.requiredKills, "only \(kills) of \(iteration) runs were still running when killed")
+        // Most kills land while apply appends to its journal, so the re-runs prove its replay and fold.
+        #expect(journalsLeft >= Self.requiredKills / 2, "only \(journalsLeft) of \(kills) kills left a journal to recover from")
+    }
+
+    @Test("killed while copies are copying: plan reads the journal (they are waiting, not created again), the next apply folds it")
+    func killedApplyIsRecoveredFromTheJournal() async throws {
+        let server = try await ApplyServers.crash()
+        try await withTemporaryDirectory(prefix: "snapcopy-journal") { directory in
+            let workspace = try ApplyWorkspace(server: server, directory: directory)
+            try await server.seedSources(["jr-a", "jr-b"])
+            try await server.configure(FakeConfig(copyingSeconds: 60))
+            let manifest = try workspace.write(ApplyManifest([ApplyManifest.Entry(source: "jr-a", target: "jr-copy-a"), ApplyManifest.Entry(source: "jr-b", target: "jr-copy-b")]))
+
+            let victim = try workspace.launch(workspace.applyArguments(), name: "victim")
+            let copying = try await ApplyWorkspace.eventually(within: .seconds(30)) {
+                (try workspace.lockFile()?.records ?? []).filter { $0.status == .copying }.count == 2
+            }
+            try #require(copying, "the copies never started")
+            victim.killNow()
+            _ = await victim.wait(timeout: .seconds(10))
+
+            // The lock file alone has the intents (its first save is whole); the journal has what followed.
+            #expect(workspace.hasJournal)
+            let onDisk = try #require(try workspace.lockFileOnDisk())
+            #expect(onDisk.records.allSatisfy { $0.status == .pending }, "\(onDisk.records.map(\.status))")
+            let replayed = try #require(try workspace.lockFile())
+            #expect(replayed.serial > onDisk.serial)
+
+            let plan = try await workspace.run(["plan", manifest, "--no-color", "--detailed-exitcode"] + workspace.commonOptions)
+            #expect(plan.exitCode == 0, "\(plan.stdout)\n\(plan.stderr)")
+            #expect(plan.stdout.contains("2 waiting"), "\(plan.stdout)")
+            #expect(workspace.hasJournal, "plan only reads")
+
+            let rerun = try await workspace.run(workspace.applyArguments(["copies.json"], ["--no-wait"]), timeout: .seconds(60))
+            #expect(rerun.exitCode == 0, "\(rerun.stdout)\n\(rerun.stderr)")
+            #expect(rerun.stderr.contains("was left by a run that stopped before it finished"), "\(rerun.stderr)")
+            #expect(!workspace.hasJournal)
+            let folded = try #require(try workspace.lockFileOnDisk())
+            #expect(folded.records.map(\.target) == ["jr-copy-a", "jr-copy-b"])
+            #expect(folded.records.allSatisfy { $0.status == .copying && $0.targetARN != nil }, "\(folded.records.map(\.status))")
+            #expect(try await server.stats().copiesCreatedByTarget == ["jr-copy-a": 1, "jr-copy-b": 1])
+        }
     }
 
     /// Right after the kill: the lock file parses, no record from before the run is lost, and every
@@ -134,6 +178,9 @@ struct CrashTests {
         let expected = Dictionary(uniqueKeysWithValues: Self.copiedTargets.map { ($0, 1) })
         #expect(stats.copiesCreatedByTarget == expected, "iteration \(iteration): copies made \(stats.copiesCreatedByTarget)")
         let lock = try #require(try workspace.lockFile(), "iteration \(iteration): no lock file after the re-run")
+        // The re-run folded the killed run's journal and its own: the lock file alone holds everything.
+        #expect(!workspace.hasJournal, "iteration \(iteration): a journal is left after the re-run")
+        #expect(try workspace.lockFileOnDisk() == lock, "iteration \(iteration): the lock file on disk is not what snapcopy reads")
         let desired = Self.entries.map { CopyIdentity(region: $0.region ?? "us-east-1", target: $0.target) }.sorted()
         #expect(lock.records.map(\.identity) == desired, "iteration \(iteration): records \(lock.records.map(\.identity))")
         for record in lock.records {

@@ -110,13 +110,12 @@ public struct Applier: Sendable {
                 actions += scheduler.handle(event, at: environment.now())
             }
         }
-        if journal.hasUnsavedChanges {
-            do throws(JournalError) {
-                try journal.save()
-            } catch {
-                result.failures.append(.init(identity: CopyIdentity(region: "-", target: error.location),
-                                             message: "\(error.description); it still holds the intent of the writes above, from which the next apply converges\n  fix: \(error.fix)"))
-            }
+        // What changed is saved, and a journal file the store kept is folded into the lock file.
+        do throws(JournalError) {
+            try journal.checkpoint()
+        } catch {
+            result.failures.append(.init(identity: CopyIdentity(region: "-", target: error.location),
+                                         message: "\(error.description); it still holds the intent of the writes above, from which the next apply converges\n  fix: \(error.fix)"))
         }
         return result
     }

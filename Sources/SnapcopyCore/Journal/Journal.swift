@@ -15,6 +15,8 @@ public struct Journal: Sendable {
     private let store: any LockStore
     /// Each begun write's record as it was before, to restore when the API refused the write.
     private var before: [CopyIdentity: LockRecord?] = [:]
+    /// The records changed since the last save, so a store with a journal file appends only those.
+    private var changed: Set<CopyIdentity> = []
 
     /// A journal over `lock` (nil: no lock file yet; one with `newLineage` is created on the first save).
     public init(lock: LockFile?, store: any LockStore, newLineage: @autoclosure () -> String) {
@@ -45,6 +47,7 @@ public struct Journal: Sendable {
         } catch {
             for (identity, previous, hadBefore) in undo.reversed() {
                 if let previous { lock.upsert(previous) } else { lock.remove(identity) }
+                changed.insert(identity)
                 if !hadBefore { before[identity] = nil }
             }
             hasUnsavedChanges = wasDirty
@@ -56,6 +59,7 @@ public struct Journal: Sendable {
     private mutating func put(_ record: LockRecord) {
         guard lock.record(for: record.identity) != record else { return }
         lock.upsert(record)
+        changed.insert(record.identity)
         hasUnsavedChanges = true
     }
 
@@ -63,6 +67,7 @@ public struct Journal: Sendable {
     private mutating func drop(_ identity: CopyIdentity) {
         guard lock.record(for: identity) != nil else { return }
         lock.remove(identity)
+        changed.insert(identity)
         hasUnsavedChanges = true
     }
 
@@ -199,13 +204,14 @@ public struct Journal: Sendable {
 
     // MARK: - Saving
 
-    /// Writes the lock file when its records changed since the last save, incrementing the serial.
+    /// Writes the lock file when its records changed since the last save, incrementing the serial
+    /// (a store with a journal file appends the changed records to it).
     /// - Throws: ``JournalError`` when it cannot; the changes stay held for the next save.
     public mutating func save() throws(JournalError) {
         guard hasUnsavedChanges else { return }
         lock.serial += 1
         do {
-            try store.save(lock)
+            try store.save(lock, changed: changed)
         } catch let error as JournalError {
             lock.serial -= 1
             throw error
@@ -214,5 +220,21 @@ public struct Journal: Sendable {
             throw JournalError(location: store.location, detail: "\(error)")
         }
         hasUnsavedChanges = false
+        changed = []
+    }
+
+    /// Saves what changed, then folds the store's journal file into the lock file: at the end of a
+    /// run, so that what is left on disk is the lock file alone.
+    /// - Throws: ``JournalError`` when it cannot; what was saved stays in the journal file, from
+    ///   which the next read recovers it.
+    public mutating func checkpoint() throws(JournalError) {
+        try save()
+        do {
+            try store.checkpoint(lock)
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError(location: store.location, detail: "\(error)")
+        }
     }
 }

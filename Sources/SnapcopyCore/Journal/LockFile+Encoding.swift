@@ -8,8 +8,9 @@ import Foundation
 public final class LockRecordEncodings: @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [CopyIdentity: (record: LockRecord, bytes: [UInt8])] = [:]
-    /// The size of the last file encoded, to reserve the next one's at once.
-    var lastSize: Int {
+    /// The size of the last file encoded (to reserve the next one's at once, and to tell when a
+    /// journal beside it has outgrown it).
+    public internal(set) var lastSize: Int {
         get { lock.withLock { size } }
         set { lock.withLock { size = newValue } }
     }

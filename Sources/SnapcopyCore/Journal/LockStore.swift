@@ -6,6 +6,19 @@ public protocol LockStore: Sendable {
     var location: String { get }
     /// Writes `lock` durably before returning. On failure the previous file is left as it was.
     func save(_ lock: LockFile) throws
+    /// Writes `lock` durably before returning, where only the records of `changed` differ from the
+    /// last save (the ones put or dropped): a store may append just those to a journal file.
+    func save(_ lock: LockFile, changed: Set<CopyIdentity>) throws
+    /// Folds what the store journaled into the lock file itself, leaving `lock` whole on disk and no
+    /// journal; nothing happens when nothing was journaled.
+    func checkpoint(_ lock: LockFile) throws
+}
+
+extension LockStore {
+    /// Stores without a journal write the whole file.
+    public func save(_ lock: LockFile, changed: Set<CopyIdentity>) throws { try save(lock) }
+    /// Stores without a journal have nothing to fold.
+    public func checkpoint(_ lock: LockFile) throws {}
 }
 
 /// The lock file could not be saved: the write it guards must not be made.
