@@ -47,6 +47,10 @@ struct ApplyCommand: AsyncParsableCommand {
             help: ArgumentHelp("Wait this long for another apply to release the lock file.", valueName: "duration"))
     var lockTimeout: DurationArgument?
 
+    @Option(name: .customLong("verify-tags"),
+            help: ArgumentHelp("Which new copies' tags to check once available: sample (the first copy of each kind of request; the rest are trusted once it had every tag), every (one ListTagsForResource per copy), or none. plan and drift check every copy.", valueName: "mode"))
+    var verifyTags: TagVerification = .sample
+
     @Option(help: "Output format: text, or json (a result document, schemas/apply-result.schema.json, on stdout; progress goes to stderr).")
     var format: ResultFormat = .text
 
@@ -100,6 +104,7 @@ struct ApplyCommand: AsyncParsableCommand {
         options.maxInflightCopies = maxInflightCopies
         options.parallelism = context.parallelism
         options.pollInterval = pollInterval.duration
+        options.tagVerification = verifyTags
         do {
             try Applier.check(plan, options: options)
         } catch {
@@ -126,6 +131,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         console.output("\n" + result.summaryLine + "\n")
         if let retrySummary = context.retrySummary { console.output(retrySummary + "\n") }
+        if let tagSummary = Self.tagSummary(result, mode: verifyTags) { console.output(tagSummary + "\n") }
         console.output(Self.followUp(result, rerun: global.commandLine("apply", arguments: paths)))
         if format == .json {
             let report = ApplyReport(result: result, calls: context.callCounts, retries: context.retries, lock: journal.lock.serial > 0 ? journal.lock : lock,
@@ -137,6 +143,18 @@ struct ApplyCommand: AsyncParsableCommand {
             }
         }
         if !result.succeeded { throw CommandFailure.exit(.failure) }
+    }
+
+    /// How many new copies' tags were checked and how many trusted, when any were trusted.
+    static func tagSummary(_ result: ApplyResult, mode: TagVerification) -> String? {
+        guard result.tagsTrusted > 0 else { return nil }
+        let copies = { (count: Int) in count == 1 ? "1 new copy" : "\(count) new copies" }
+        switch mode {
+        case .none:
+            return "Tags: not checked on \(copies(result.tagsTrusted)) (--verify-tags none); `snapcopy drift` checks them."
+        case .sample, .every:
+            return "Tags: checked on \(copies(result.tagsChecked)); \(result.tagsTrusted) more were trusted because the first copy of their kind of request had every tag (--verify-tags every checks each one; `snapcopy drift` checks them all)."
+        }
     }
 
     /// What is left in progress or not started, and how to pick it up.
@@ -247,3 +265,5 @@ struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
         duration = .milliseconds(Int64(seconds * 1000))
     }
 }
+
+extension TagVerification: ExpressibleByArgument {}

@@ -110,7 +110,7 @@ extension ApplyScheduler {
             entry.percent = 100
             if entry.isFollowed { result.finished += 1 }
             actions.append(.report(.completed(identity, entry.change.action == .wait ? .create : entry.change.action)))
-            if options.verifyTags, entry.request != nil {
+            if options.tagVerification != .none, let request = entry.request {
                 entry.phase = .verifying
                 entries[identity] = entry
                 if let reported = entry.reportedTags {
@@ -118,11 +118,12 @@ extension ApplyScheduler {
                     // it, with no call of its own.
                     verify(identity, against: reported)
                 } else {
-                    verifyQueue.append(identity)
+                    checkTags(of: identity, kind: TagKind(request, scope: entry.scope))
                 }
             } else {
                 entry.phase = .done
                 entries[identity] = entry
+                if entry.request != nil { result.tagsTrusted += 1 }
             }
             release(identity)
         } else if live.hasFailed {
@@ -218,20 +219,57 @@ extension ApplyScheduler {
     /// What follows reading a new copy's tags: repair any it arrived without.
     mutating func tagsRead(_ identity: CopyIdentity, _ read: Result<Tags, SnapshotServiceError>) -> [Action] {
         var actions: [Action] = []
-        guard entries[identity]?.phase == .verifying else { return actions }
+        guard let entry = entries[identity], entry.phase == .verifying else { return actions }
         switch read {
         case .success(let live):
             verify(identity, against: live)
         case .failure(let error):
             fail(identity, "the copy is available, but its tags could not be checked (\(error.message)); the next plan compares them", into: &actions)
         }
+        if let request = entry.request {
+            let kind = TagKind(request, scope: entry.scope)
+            if case .reading(let sample, let waiting) = tagSamples[kind], sample == identity {
+                let confirmed = entries[identity]?.phase == .done
+                tagSamples[kind] = confirmed ? .confirmed : .distrusted
+                for other in waiting {
+                    if confirmed { trustTags(of: other) } else { verifyQueue.append(other) }
+                }
+            }
+        }
         return actions
+    }
+
+    /// Queues the tag read of a new copy, unless an earlier copy of its kind vouches for it
+    /// (``TagVerification/sample``) or is being read and will.
+    mutating func checkTags(of identity: CopyIdentity, kind: TagKind) {
+        guard options.tagVerification == .sample else { return verifyQueue.append(identity) }
+        switch tagSamples[kind] {
+        case nil:
+            tagSamples[kind] = .reading(identity, waiting: [])
+            verifyQueue.append(identity)
+        case .reading(let sample, var waiting):
+            waiting.append(identity)
+            tagSamples[kind] = .reading(sample, waiting: waiting)
+        case .confirmed:
+            trustTags(of: identity)
+        case .distrusted:
+            verifyQueue.append(identity)
+        }
+    }
+
+    /// Takes a new copy's tags as made, on the strength of its kind's sample.
+    mutating func trustTags(of identity: CopyIdentity) {
+        guard var entry = entries[identity], entry.phase == .verifying else { return }
+        entry.phase = .done
+        entries[identity] = entry
+        result.tagsTrusted += 1
     }
 
     /// Compares a new copy's live tags with those it was created with: done when none is
     /// missing, else the missing ones are queued to be added.
     mutating func verify(_ identity: CopyIdentity, against live: Tags) {
         guard var entry = entries[identity], entry.phase == .verifying else { return }
+        result.tagsChecked += 1
         var missing = Tags()
         for (key, value) in entry.request?.tags ?? Tags() where live[key] != value { missing[key] = value }
         if missing.isEmpty {

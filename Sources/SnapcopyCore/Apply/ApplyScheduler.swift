@@ -98,6 +98,33 @@ public struct ApplyScheduler: Sendable {
         var reportedTags: Tags?
     }
 
+    /// The copies one tag check speaks for: requests the service treats alike.
+    struct TagKind: Sendable, Hashable {
+        var scope: AccountScope
+        var sourceRegion: String
+        var sourceAccount: String?
+        var copyTags: Bool
+        var encrypted: Bool
+
+        init(_ request: CopyRequest, scope: AccountScope) {
+            self.scope = scope
+            sourceRegion = request.sourceRegion
+            sourceAccount = request.sourceARN.flatMap { SnapshotARN($0)?.account }
+            copyTags = request.copyTags
+            encrypted = request.kmsKeyID != nil
+        }
+    }
+
+    /// Where the check of a kind's first copy is.
+    enum TagSample: Sendable, Equatable {
+        /// Its tags are being read; these copies of the kind wait for the answer.
+        case reading(CopyIdentity, waiting: [CopyIdentity])
+        /// It had every tag: later copies of the kind are trusted.
+        case confirmed
+        /// It lacked tags (or could not be read): every copy of the kind is checked.
+        case distrusted
+    }
+
     /// What the `SnapshotQuotaExceeded` answers of a scope showed.
     enum Quota: Sendable, Equatable {
         case open
@@ -143,6 +170,8 @@ public struct ApplyScheduler: Sendable {
     var writeQueue = FIFO<CopyIdentity>()
     /// New copies whose tags are to be read.
     var verifyQueue = FIFO<CopyIdentity>()
+    /// What the first copy of each kind showed of the service's tagging (``TagVerification/sample``).
+    var tagSamples: [TagKind: TagSample] = [:]
     /// Copies waiting for an upstream copy, by upstream.
     var waitingOn: [CopyIdentity: [CopyIdentity]] = [:]
     /// The scope an upstream is listed in.

@@ -14,8 +14,8 @@ public struct ApplyOptions: Sendable, Equatable {
     public var parallelism = 16
     /// Time between two listings of an account and region while waiting.
     public var pollInterval: Duration = .seconds(15)
-    /// Read a new copy's tags once it is available and add any it arrived without.
-    public var verifyTags = true
+    /// Which new copies have their tags checked once available, and any they arrived without added.
+    public var tagVerification: TagVerification = .sample
 
     public init() {}
 }
@@ -35,6 +35,24 @@ public enum ApplyEvent: Sendable, Equatable {
 }
 
 /// What apply did.
+/// Which new copies apply checks the tags of, once they are available.
+///
+/// A copy call's `Tags` are applied with the copy, or the call fails; what can differ is how the
+/// service treats a kind of request (`CopyTags` with explicit `Tags`, a cross-account source), so
+/// one copy of each kind shows it. Neptune's answers carry no `TagList`, so a check is one
+/// `ListTagsForResource` per copy, unless an answer happened to show the tags.
+public enum TagVerification: String, Sendable, Equatable, CaseIterable {
+    /// Every new copy's tags are checked.
+    case every
+    /// The first copy of each kind in a run (destination account and region, source region and
+    /// account, `CopyTags`, a KMS key or not) is checked; once one arrived with all its tags, later
+    /// copies of that kind are trusted. A kind whose first copy lacked tags has every copy checked.
+    /// `plan` and `drift` check every copy's tags.
+    case sample
+    /// No new copy is checked here; `plan` and `drift` do.
+    case none
+}
+
 public struct ApplyResult: Sendable, Equatable {
     public var created = 0
     public var tagsUpdated = 0
@@ -54,6 +72,10 @@ public struct ApplyResult: Sendable, Equatable {
     public var interrupted = false
     /// The `--wait-timeout` that ran out, if one did.
     public var timedOut: Duration?
+    /// New copies whose tags were checked (read, or shown by an answer), and those trusted because
+    /// an earlier copy of their kind had all its tags (see ``TagVerification``).
+    public var tagsChecked = 0
+    public var tagsTrusted = 0
     /// What became of each planned change, in plan order.
     public var entries: [EntryOutcome] = []
 

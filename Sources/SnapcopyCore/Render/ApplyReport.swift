@@ -29,6 +29,12 @@ public struct ApplyReport: Sendable, Equatable, Codable {
         public var message: String
     }
 
+    /// New copies whose tags apply checked, and those it trusted on their kind's first copy.
+    public struct TagChecks: Sendable, Equatable, Codable {
+        public var checked: Int
+        public var trusted: Int
+    }
+
     public struct LockFileState: Sendable, Equatable, Codable {
         public var path: String
         public var lineage: String
@@ -52,6 +58,8 @@ public struct ApplyReport: Sendable, Equatable, Codable {
     public var retries: Int
     /// The lock file as apply left it.
     public var lockFile: LockFileState?
+    /// How new copies' tags were checked (`--verify-tags`).
+    public var tagChecks: TagChecks
 
     public init(result: ApplyResult, calls: [String: Int], retries: Int = 0, lock: LockFile?, lockPath: String) {
         succeeded = result.succeeded
@@ -72,6 +80,7 @@ public struct ApplyReport: Sendable, Equatable, Codable {
         failures = result.failures.map { Failure(region: $0.identity.region, target: $0.identity.target, message: $0.message) }
         self.calls = calls
         self.retries = retries
+        tagChecks = TagChecks(checked: result.tagsChecked, trusted: result.tagsTrusted)
         lockFile = lock.map { LockFileState(path: lockPath, lineage: $0.lineage, serial: $0.serial) }
     }
 

@@ -54,6 +54,9 @@ plan)
 apply)
     status=0
     "$SNAPCOPY" apply "$MANIFESTS" --lock-file "$LOCK_FILE" --auto-approve --no-wait || status=$?
+    # An apply that was killed leaves its journal beside the lock file; refresh folds it in (and
+    # records what the copies are doing), so the commit holds every copy the apply started.
+    if [ -e "$LOCK_FILE.journal" ]; then "$SNAPCOPY" refresh --lock-file "$LOCK_FILE" || status=1; fi
     commit_lock_file "apply $(git rev-parse --short HEAD)"
     exit "$status"
     ;;
