@@ -196,7 +196,7 @@ struct WriteAheadTests {
         let sources = (0..<6).map { snapshot(east, "s\($0)") }
         let service = InMemorySnapshotService(snapshots: sources)
         let store = InMemoryLockStore()
-        store.failSaves(with: "No space left on device", after: 2)
+        store.failSaves(with: "No space left on device", after: 1)
         var options = ApplyOptions()
         options.parallelism = 2
         let run = try await planAndApply((0..<6).map { copy("t\($0)", from: .arn(arn(east, "s\($0)"))) }, service: service, options: options, store: store)

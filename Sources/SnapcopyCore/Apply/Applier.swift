@@ -41,6 +41,7 @@ public struct Applier: Sendable {
         let environment = self.environment
         var result = await withTaskGroup(of: ApplyScheduler.Event.self) { group -> ApplyResult in
             var events: [ApplyScheduler.Event] = []
+            var saveFailed = false
             while true {
                 for action in actions {
                     switch action {
@@ -55,8 +56,8 @@ public struct Applier: Sendable {
                             group.addTask { .wrote(write, await service.perform(write)) }
                         }
                     case .record(let changes):
+                        // Saved with the next intent, or after these actions: no write waits on it.
                         journal.record(changes, at: environment.now())
-                        if let event = Self.save(&journal) { events.append(event) }
                     case .list(let scope):
                         group.addTask {
                             do {
@@ -87,7 +88,12 @@ public struct Applier: Sendable {
                 // What came of the writes is saved before waiting for the next answer; when the
                 // actions above began writes, their intent's save already carried it (one save
                 // where there were two: each save writes the whole file).
-                if journal.hasUnsavedChanges, let failure = Self.save(&journal) { events.append(failure) }
+                // A failed save stops apply; it is reported once (the final checkpoint tries again),
+                // not on every turn of this loop.
+                if journal.hasUnsavedChanges, !saveFailed, let failure = Self.save(&journal) {
+                    saveFailed = true
+                    events.append(failure)
+                }
                 let event: ApplyScheduler.Event
                 if !events.isEmpty {
                     event = events.removeFirst()

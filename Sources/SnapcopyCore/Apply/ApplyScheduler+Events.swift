@@ -103,6 +103,7 @@ extension ApplyScheduler {
         if let tags = live.tags { entry.reportedTags = tags }
         if live.isAvailable {
             scopes[entry.scope]?.ours.remove(identity)
+            scopes[entry.scope]?.observedInFlight.remove(identity)  // fresher than the last listing
             available[identity] = live.arn.description
             if entry.percent != 100 {
                 actions.append(.report(.progress(identity, percent: 100, elapsed: Self.elapsed(from: entry.since, to: now))))

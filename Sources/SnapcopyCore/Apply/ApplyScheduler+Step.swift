@@ -153,7 +153,12 @@ extension ApplyScheduler {
         for (key, scope) in scopes where scope.unlistable == nil {
             if !scope.awaitingGone.isEmpty || scope.quota == .checking { watched.insert(key) }
             guard options.wait else { continue }
-            if scope.ours.contains(where: { entries[$0]?.phase == .copying }) || !scope.queue.isEmpty { watched.insert(key) }
+            if scope.ours.contains(where: { entries[$0]?.phase == .copying }) { watched.insert(key) }
+            // Copies still queued wait for slots that only a listing can show free: those of copies
+            // someone else started, or that a listing last saw in progress. Slots held by this run's
+            // copy calls free themselves when the answers come (a copy available at once needs no
+            // listing: 10,000 such copies made ~500 needless describe calls).
+            if !scope.queue.isEmpty, !scope.observedInFlight.subtracting(scope.ours).isEmpty { watched.insert(key) }
         }
         if options.wait {
             for upstream in waitingOn.keys {
