@@ -60,14 +60,30 @@ public struct DesiredCopy: Sendable, Hashable {
     /// A digest of everything that defines the entry (not where it was written), so that moving
     /// an entry between files does not change it but editing any field does.
     public var digest: String {
-        var fields: [String] = [
-            "region=\(region)", "target=\(identity.target)", "source=\(source)",
-            "kmsKeyId=\(kmsKeyID ?? "")", "copyTags=\(copyTags)", "deletionPolicy=\(deletionPolicy.rawValue)",
-            "roleArn=\(roleARN ?? "")", "ignoreTagKeys=\(ignoreTagKeys.sorted().joined(separator: ","))",
-        ]
-        fields += tags.sorted.map { "tag:\($0.key)=\($0.value)" }
-        if let rule { fields.append("rule=\(rule)") }
-        return Digest.sha256(fields.joined(separator: "\n"))
+        // One text appended in place (the fields, one a line), hashed without a copy: the digest
+        // of every entry is taken twice per plan.
+        var text = ""
+        text.reserveCapacity(256)
+        func field(_ name: String, _ value: String) {
+            if !text.isEmpty { text += "\n" }
+            text += name
+            text += value
+        }
+        field("region=", region)
+        field("target=", identity.target)
+        field("source=", source.description)
+        field("kmsKeyId=", kmsKeyID ?? "")
+        field("copyTags=", copyTags ? "true" : "false")
+        field("deletionPolicy=", deletionPolicy.rawValue)
+        field("roleArn=", roleARN ?? "")
+        field("ignoreTagKeys=", ignoreTagKeys.sorted().joined(separator: ","))
+        for tag in tags.sorted {
+            field("tag:", tag.key)
+            text += "="
+            text += tag.value
+        }
+        if let rule { field("rule=", rule) }
+        return Digest.sha256(text)
     }
 }
 
@@ -76,7 +92,8 @@ public enum Digest {
     public static func sha256(_ text: String) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = Array("sha256:".utf8)
-        for byte in SHA256.hash(data: Array(text.utf8)) {
+        var text = text
+        for byte in text.withUTF8({ SHA256.hash(data: UnsafeRawBufferPointer($0)) }) {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])
         }

@@ -341,12 +341,16 @@ struct ManifestReader {
     }
 
     private mutating func checkTag(key: String, value: String, node: JSONNode, path: String) {
-        if key.isEmpty || key.count > TagRules.maximumKeyLength {
-            report(node, path, rule: "tag-key-length", "the tag key \"\(key.prefix(40))\" has \(key.count) characters; keys need 1 to 128",
+        // Plain ASCII (the common case) has one character per byte and none that is disallowed.
+        let plain = TagRules.isPlainASCII(key) && TagRules.isPlainASCII(value)
+        let keyLength = plain ? key.utf8.count : key.count
+        let valueLength = plain ? value.utf8.count : value.count
+        if key.isEmpty || keyLength > TagRules.maximumKeyLength {
+            report(node, path, rule: "tag-key-length", "the tag key \"\(key.prefix(40))\" has \(keyLength) characters; keys need 1 to 128",
                    fix: "shorten the key to at most 128 characters")
         }
-        if value.count > TagRules.maximumValueLength {
-            report(node, path, rule: "tag-value-length", "the value of tag \"\(key)\" has \(value.count) characters; at most 256 are allowed",
+        if valueLength > TagRules.maximumValueLength {
+            report(node, path, rule: "tag-value-length", "the value of tag \"\(key)\" has \(valueLength) characters; at most 256 are allowed",
                    fix: "shorten the value to at most 256 characters")
         }
         if TagRules.isReserved(key) {
@@ -356,6 +360,7 @@ struct ManifestReader {
             report(node, path, rule: "tag-reserved-prefix", "the tag key \"\(key)\" uses the prefix snapcopy reserves for its ownership tag",
                    fix: "rename the key without the snapcopy: prefix")
         }
+        if plain { return }
         for (part, text) in [("key", key), ("value", value)] {
             guard let bad = TagRules.firstDisallowedCharacter(in: text) else { continue }
             let shown = CanonicalJSON.quote(String(bad))
@@ -412,7 +417,16 @@ struct ManifestReader {
     }
 
     private func quotedKey(_ key: String) -> String {
-        let plain = !key.isEmpty && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
+        // By bytes: a key of these ASCII bytes is the same characters, and any other byte fails either way.
+        let plain = !key.isEmpty && key.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "$"):
+                true
+            default:
+                false
+            }
+        }
         return plain ? key : "[\(CanonicalJSON.quote(key))]"
     }
 

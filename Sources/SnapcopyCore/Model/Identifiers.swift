@@ -20,6 +20,7 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// Parses a cluster snapshot ARN, explaining what is wrong when it is not one.
     public static func parse(_ text: String) -> Result<SnapshotARN, IdentifierError> {
+        if let arn = parseASCII(text) { return .success(arn) }
         let parts = text.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, parts[0] == "arn" else {
             return .failure(IdentifierError("\"\(text)\" is not an ARN of the form arn:PARTITION:rds:REGION:ACCOUNT:cluster-snapshot:ID"))
@@ -43,6 +44,33 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
             return .failure(IdentifierError("the ARN has no snapshot identifier after \"cluster-snapshot:\""))
         }
         return .success(SnapshotARN(partition: parts[1], region: parts[3], account: parts[4], identifier: parts[6]))
+    }
+
+    /// A well-formed ARN of ASCII text, read from its bytes; nil for anything else, which `parse`
+    /// then reads (and explains) by its characters. For ASCII text bytes and characters split alike.
+    private static func parseASCII(_ text: String) -> SnapshotARN? {
+        text.utf8.withContiguousStorageIfAvailable { bytes -> SnapshotARN? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var cursor = 0
+            /// The bytes up to the next colon, stepping past it.
+            func field() -> UnsafeBufferPointer<UInt8>? {
+                guard let colon = bytes[cursor...].firstIndex(of: UInt8(ascii: ":")) else { return nil }
+                defer { cursor = colon + 1 }
+                return UnsafeBufferPointer(rebasing: bytes[cursor..<colon])
+            }
+            guard let scheme = field(), let partitionBytes = field(), let service = field(), let regionBytes = field(),
+                  let account = field(), let resource = field()
+            else { return nil }
+            let identifier = UnsafeBufferPointer(rebasing: bytes[cursor...])
+            guard scheme.elementsEqual("arn".utf8), service.elementsEqual("rds".utf8), resource.elementsEqual("cluster-snapshot".utf8),
+                  !identifier.isEmpty, account.count == 12, account.allSatisfy({ (0x30...0x39).contains($0) })
+            else { return nil }
+            let partition = String(decoding: partitionBytes, as: UTF8.self)
+            let region = String(decoding: regionBytes, as: UTF8.self)
+            guard Partition.all.contains(partition), Region.isWellFormed(region) else { return nil }
+            return SnapshotARN(partition: partition, region: region, account: String(decoding: account, as: UTF8.self),
+                               identifier: String(decoding: identifier, as: UTF8.self))
+        } ?? nil
     }
 
     public var description: String {
@@ -117,6 +145,7 @@ public enum SnapshotIdentifier {
 
     /// Every rule `identifier` breaks, as sentences; empty when it is valid.
     public static func problems(_ identifier: String) -> [String] {
+        if isPlainlyValid(identifier) { return [] }
         var problems: [String] = []
         if identifier.isEmpty { return ["it is empty; it must have 1 to 63 characters"] }
         if identifier.count > maximumLength {
@@ -131,6 +160,25 @@ public enum SnapshotIdentifier {
         if identifier.hasSuffix("-") { problems.append("it ends with a hyphen") }
         if identifier.contains("--") { problems.append("it contains two consecutive hyphens") }
         return problems
+    }
+
+    /// Whether `identifier` breaks no rule, decided on its bytes: 1 to 63 ASCII letters, digits and
+    /// single hyphens, starting with a letter and not ending with a hyphen. False sends it to
+    /// `problems`' character-by-character checks, which say what is wrong.
+    private static func isPlainlyValid(_ identifier: String) -> Bool {
+        let utf8 = identifier.utf8
+        guard let first = utf8.first, utf8.count <= maximumLength, isASCIILetter(first), utf8.last != UInt8(ascii: "-") else { return false }
+        var previous = first
+        for byte in utf8 {
+            let hyphen = byte == UInt8(ascii: "-")
+            guard hyphen || isASCIILetter(byte) || (0x30...0x39).contains(byte), !(hyphen && previous == byte) else { return false }
+            previous = byte
+        }
+        return true
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
     }
 }
 

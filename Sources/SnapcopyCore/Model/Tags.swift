@@ -119,7 +119,8 @@ public enum TagRules {
     /// `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`: Unicode letters, separators (spaces, not tabs or line
     /// breaks, which are control characters) and numbers, and `_ . : / = + - @`.
     public static func firstDisallowedCharacter(in text: String) -> Unicode.Scalar? {
-        text.unicodeScalars.first { scalar in
+        if isPlainASCII(text) { return nil }
+        return text.unicodeScalars.first { scalar in
             switch scalar.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
                  .spaceSeparator, .lineSeparator, .paragraphSeparator,
@@ -127,6 +128,21 @@ public enum TagRules {
                 false
             default:
                 !"_.:/=+-@".unicodeScalars.contains(scalar)
+            }
+        }
+    }
+
+    /// Whether every byte of `text` is an ASCII letter, digit, space or one of `_ . : / = + - @`:
+    /// allowed characters, each one byte and one `Character`, so a tag's length is its byte count.
+    static func isPlainASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: " "), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "/"),
+                 UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"):
+                true
+            default:
+                false
             }
         }
     }

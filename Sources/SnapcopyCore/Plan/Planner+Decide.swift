@@ -308,7 +308,7 @@ struct Context {
     /// The source's ARN when it is not live yet: known when the manifest gives an ARN.
     func sourceARN(of copy: DesiredCopy, parent: CopyIdentity?) -> String? {
         if case .arn(let arn) = copy.source { return arn.description }
-        if let parent, let parentCopy = graph.copies[parent], let account = parentCopy.roleAccount ?? copy.roleAccount {
+        if let parent, let parentCopy = graph.copy(parent), let account = parentCopy.roleAccount ?? copy.roleAccount {
             return SnapshotARN(region: parent.region, account: account, identifier: parentCopy.target).description
         }
         return nil

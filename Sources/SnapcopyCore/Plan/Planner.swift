@@ -55,18 +55,31 @@ enum Decision {
 
 /// Desired copies as a graph: an edge from a copy to the copy whose target is its source.
 struct CopyGraph {
-    private(set) var copies: [CopyIdentity: DesiredCopy] = [:]
+    /// The first copy of each identity, in the order given. Copies stay in this one array and
+    /// tables hold their positions: moving whole copies into tables dominated plans of 100,000.
+    private var copies: [DesiredCopy] = []
+    private var positions: [CopyIdentity: Int] = [:]
     private(set) var upstream: [CopyIdentity: CopyIdentity] = [:]
     private var cyclic: Set<CopyIdentity> = []
 
     init(_ list: [DesiredCopy]) {
-        for copy in list where copies[copy.identity] == nil { copies[copy.identity] = copy }
+        positions.reserveCapacity(list.count)
+        copies.reserveCapacity(list.count)
+        for copy in list where positions[copy.identity] == nil {
+            positions[copy.identity] = copies.count
+            copies.append(copy)
+        }
         for copy in list {
-            if let parent = Self.sourceIdentity(of: copy), parent != copy.identity, copies[parent] != nil {
+            if let parent = Self.sourceIdentity(of: copy), parent != copy.identity, positions[parent] != nil {
                 upstream[copy.identity] = parent
             }
         }
         cyclic = findCycles()
+    }
+
+    /// The desired copy with this identity (the first, if it is declared twice).
+    func copy(_ identity: CopyIdentity) -> DesiredCopy? {
+        positions[identity].map { copies[$0] }
     }
 
     /// The identity the copy's source would have if it were another desired copy's target.
@@ -94,7 +107,7 @@ struct CopyGraph {
 
     func cycleProblems() -> [PlanProblem] {
         cyclic.sorted().compactMap { identity in
-            guard let copy = copies[identity] else { return nil }
+            guard let copy = self.copy(identity) else { return nil }
             var chain = [identity]
             var node = identity
             while let next = upstream[node], next != identity, chain.count < 100 { chain.append(next); node = next }
@@ -120,8 +133,8 @@ struct CopyGraph {
         }
         // Sort positions by precomputed keys: moving and re-keying whole copies in the sort
         // dominated plans of 100,000 copies.
-        let acyclic = copies.values.filter { !cyclic.contains($0.identity) }
-        let depths = acyclic.map { depthOf($0.identity) }
+        let acyclic = cyclic.isEmpty ? copies : copies.filter { !cyclic.contains($0.identity) }
+        let depths = upstream.isEmpty ? Array(repeating: 0, count: acyclic.count) : acyclic.map { depthOf($0.identity) }
         let order = acyclic.indices.sorted { l, r in
             depths[l] != depths[r] ? depths[l] < depths[r] : acyclic[l].identity < acyclic[r].identity
         }
