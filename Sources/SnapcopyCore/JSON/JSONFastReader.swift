@@ -10,6 +10,8 @@ struct JSONFastReader {
     let bytes: [UInt8]
     private(set) var index: Int
     private var depth = 0
+    /// The keys of the objects being read, innermost last: one buffer for all, not one per object.
+    private var keys: [Range<Int>] = []
     /// Below ``JSONParser``'s limit of 512: anything near it is the parser's to report.
     private static let maximumDepth = 500
     /// Objects with more members are left to the parser, which indexes their keys.
@@ -29,7 +31,25 @@ struct JSONFastReader {
 
     /// Whether the key's bytes are `name`'s.
     func key(_ key: Range<Int>, is name: [UInt8]) -> Bool {
-        key.count == name.count && bytes[key].elementsEqual(name)
+        guard key.count == name.count else { return false }
+        var index = key.lowerBound
+        for byte in name {
+            guard bytes[index] == byte else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    private func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        var i = a.lowerBound
+        var j = b.lowerBound
+        while i < a.upperBound {
+            guard bytes[i] == bytes[j] else { return false }
+            i += 1
+            j += 1
+        }
+        return true
     }
 
     /// Reads an object, calling `member` with each key's bytes while the reader stands at that
@@ -45,11 +65,12 @@ struct JSONFastReader {
             index += 1
             return true
         }
-        var keys: [Range<Int>] = []
+        let firstKey = keys.count
+        defer { keys.removeSubrange(firstKey...) }
         while true {
             skipWhitespace()
-            guard let key = readKey(), keys.count < Self.maximumMembers else { return false }
-            for earlier in keys where earlier.count == key.count && bytes[earlier].elementsEqual(bytes[key]) { return false }
+            guard let key = readKey(), keys.count - firstKey < Self.maximumMembers else { return false }
+            for earlier in firstKey..<keys.count where sameBytes(keys[earlier], key) { return false }
             keys.append(key)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }

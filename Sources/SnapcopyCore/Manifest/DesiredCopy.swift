@@ -60,14 +60,14 @@ public struct DesiredCopy: Sendable, Hashable {
     /// A digest of everything that defines the entry (not where it was written), so that moving
     /// an entry between files does not change it but editing any field does.
     public var digest: String {
-        // One text appended in place (the fields, one a line), hashed without a copy: the digest
-        // of every entry is taken twice per plan.
-        var text = ""
-        text.reserveCapacity(256)
-        func field(_ name: String, _ value: String) {
-            if !text.isEmpty { text += "\n" }
-            text += name
-            text += value
+        // The fields, one a line, appended as bytes and hashed in place: every entry's digest is
+        // taken twice per plan.
+        var text: [UInt8] = []
+        text.reserveCapacity(320)
+        func field(_ name: StaticString, _ value: String) {
+            if !text.isEmpty { text.append(UInt8(ascii: "\n")) }
+            text.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            text.append(contentsOf: value.utf8)
         }
         field("region=", region)
         field("target=", identity.target)
@@ -79,21 +79,31 @@ public struct DesiredCopy: Sendable, Hashable {
         field("ignoreTagKeys=", ignoreTagKeys.sorted().joined(separator: ","))
         for tag in tags.sorted {
             field("tag:", tag.key)
-            text += "="
-            text += tag.value
+            text.append(UInt8(ascii: "="))
+            text.append(contentsOf: tag.value.utf8)
         }
         if let rule { field("rule=", rule) }
-        return Digest.sha256(text)
+        return Digest.sha256(bytes: text)
     }
 }
 
 /// Hex SHA-256 digests of text.
 public enum Digest {
     public static func sha256(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
+    }
+
+    /// The digest of UTF-8 text given as bytes: `sha256(String(decoding: bytes, as: UTF8.self))`.
+    static func sha256(bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = Array("sha256:".utf8)
-        var text = text
-        for byte in text.withUTF8({ SHA256.hash(data: UnsafeRawBufferPointer($0)) }) {
+        out.reserveCapacity(7 + 64)
+        for byte in digest {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])
         }

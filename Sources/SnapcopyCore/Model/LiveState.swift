@@ -4,7 +4,9 @@ import Foundation
 public struct LiveState: Sendable {
     public private(set) var snapshots: [LiveSnapshot] = []
     private var byARN: [String: Int] = [:]
-    private var byRegionAndID: [String: [Int]] = [:]
+    /// The first snapshot of each region and identifier, and (rarely: other accounts) the later ones.
+    private var byRegionAndID: [String: Int] = [:]
+    private var moreByRegionAndID: [String: [Int]] = [:]
     /// Regions the state covers: a target missing from a covered region does not exist; in a
     /// region not covered, nothing is known.
     public private(set) var regions: Set<String> = []
@@ -24,13 +26,18 @@ public struct LiveState: Sendable {
     /// snapshots are ignored. It does not mark the region described: see ``markDescribed(_:)``.
     public mutating func insert(_ snapshot: LiveSnapshot) {
         guard snapshot.isNeptune else { return }
-        let key = snapshot.arn.description.lowercased()
+        let key = Self.key(snapshot.arn)
         if let existing = byARN[key] {
             snapshots[existing] = snapshot
             return
         }
         byARN[key] = snapshots.count
-        byRegionAndID[Self.key(snapshot.region, snapshot.identifier), default: []].append(snapshots.count)
+        let place = Self.key(snapshot.region, snapshot.identifier)
+        if byRegionAndID[place] == nil {
+            byRegionAndID[place] = snapshots.count
+        } else {
+            moreByRegionAndID[place, default: []].append(snapshots.count)
+        }
         snapshots.append(snapshot)
     }
 
@@ -65,12 +72,14 @@ public struct LiveState: Sendable {
     }
 
     public func snapshot(arn: SnapshotARN) -> LiveSnapshot? {
-        byARN[arn.description.lowercased()].map { snapshots[$0] }
+        byARN[Self.key(arn)].map { snapshots[$0] }
     }
 
     /// The snapshots called `identifier` in `region`, in any account; identifiers compare case-insensitively.
     public func snapshots(region: String, identifier: String) -> [LiveSnapshot] {
-        (byRegionAndID[Self.key(region, identifier)] ?? []).map { snapshots[$0] }
+        let place = Self.key(region, identifier)
+        guard let first = byRegionAndID[place] else { return [] }
+        return [snapshots[first]] + (moreByRegionAndID[place] ?? []).map { snapshots[$0] }
     }
 
     /// The snapshot called `identifier` in `region`, preferring `account` when one is given.
@@ -81,6 +90,15 @@ public struct LiveState: Sendable {
     }
 
     private static func key(_ region: String, _ identifier: String) -> String {
-        "\(region)/\(identifier.lowercased())"
+        "\(region)/\(lowercased(identifier))"
+    }
+
+    private static func key(_ arn: SnapshotARN) -> String {
+        lowercased(arn.description)
+    }
+
+    /// `text.lowercased()`, without making a new string when `text` is ASCII with no capital.
+    private static func lowercased(_ text: String) -> String {
+        text.utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? text : text.lowercased()
     }
 }

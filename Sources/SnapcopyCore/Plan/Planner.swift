@@ -10,10 +10,11 @@ public struct Planner: Sendable {
         let time = now ?? live.capturedAt ?? Date(timeIntervalSince1970: 0)
         let expansion = desired.rules.isEmpty ? RuleExpansion()
             : RuleExpansion(rules: desired.rules, explicit: desired.copies, live: live, records: lock?.records ?? [], now: time)
-        let copies = desired.copies + expansion.copies
+        let copies = expansion.copies.isEmpty ? desired.copies : desired.copies + expansion.copies
         let graph = CopyGraph(copies)
         var problems = graph.cycleProblems() + expansion.problems
         var changes: [PlannedChange] = []
+        changes.reserveCapacity(copies.count + (lock?.records.count ?? 0))
         var context = Context(live: live, lock: lock, graph: graph)
 
         // Upstream copies are decided first, so a chained copy's tags can be decided from what its
@@ -64,11 +65,13 @@ struct CopyGraph {
 
     init(_ list: [DesiredCopy]) {
         positions.reserveCapacity(list.count)
-        copies.reserveCapacity(list.count)
-        for copy in list where positions[copy.identity] == nil {
-            positions[copy.identity] = copies.count
-            copies.append(copy)
+        var firsts: [Int] = []
+        for (index, copy) in list.enumerated() where positions[copy.identity] == nil {
+            positions[copy.identity] = firsts.count
+            firsts.append(index)
         }
+        // Without duplicates (the manifests refuse them) the list is shared, not copied.
+        copies = firsts.count == list.count ? list : firsts.map { list[$0] }
         for copy in list {
             if let parent = Self.sourceIdentity(of: copy), parent != copy.identity, positions[parent] != nil {
                 upstream[copy.identity] = parent
