@@ -135,6 +135,11 @@ public enum CanonicalJSON {
             out += "\""
             return
         }
+        appendQuotedByScalars(text, to: &out)
+    }
+
+    /// `appendQuoted` scalar by scalar, escaping what JSON requires.
+    static func appendQuotedByScalars(_ text: String, to out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

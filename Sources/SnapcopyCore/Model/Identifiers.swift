@@ -21,6 +21,11 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
     /// Parses a cluster snapshot ARN, explaining what is wrong when it is not one.
     public static func parse(_ text: String) -> Result<SnapshotARN, IdentifierError> {
         if let arn = parseASCII(text) { return .success(arn) }
+        return parseCharacters(text)
+    }
+
+    /// `parse` by characters: every text, and the explanation of what is wrong.
+    static func parseCharacters(_ text: String) -> Result<SnapshotARN, IdentifierError> {
         let parts = text.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, parts[0] == "arn" else {
             return .failure(IdentifierError("\"\(text)\" is not an ARN of the form arn:PARTITION:rds:REGION:ACCOUNT:cluster-snapshot:ID"))
@@ -48,7 +53,7 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// A well-formed ARN of ASCII text, read from its bytes; nil for anything else, which `parse`
     /// then reads (and explains) by its characters. For ASCII text bytes and characters split alike.
-    private static func parseASCII(_ text: String) -> SnapshotARN? {
+    static func parseASCII(_ text: String) -> SnapshotARN? {
         text.utf8.withContiguousStorageIfAvailable { bytes -> SnapshotARN? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
             var cursor = 0
@@ -145,7 +150,11 @@ public enum SnapshotIdentifier {
 
     /// Every rule `identifier` breaks, as sentences; empty when it is valid.
     public static func problems(_ identifier: String) -> [String] {
-        if isPlainlyValid(identifier) { return [] }
+        isPlainlyValid(identifier) ? [] : characterProblems(identifier)
+    }
+
+    /// `problems` decided character by character, for every identifier.
+    static func characterProblems(_ identifier: String) -> [String] {
         var problems: [String] = []
         if identifier.isEmpty { return ["it is empty; it must have 1 to 63 characters"] }
         if identifier.count > maximumLength {
@@ -165,7 +174,7 @@ public enum SnapshotIdentifier {
     /// Whether `identifier` breaks no rule, decided on its bytes: 1 to 63 ASCII letters, digits and
     /// single hyphens, starting with a letter and not ending with a hyphen. False sends it to
     /// `problems`' character-by-character checks, which say what is wrong.
-    private static func isPlainlyValid(_ identifier: String) -> Bool {
+    static func isPlainlyValid(_ identifier: String) -> Bool {
         let utf8 = identifier.utf8
         guard let first = utf8.first, utf8.count <= maximumLength, isASCIILetter(first), utf8.last != UInt8(ascii: "-") else { return false }
         var previous = first

@@ -19,7 +19,33 @@ public struct LiveState: Sendable {
     /// described completely; nil means the regions of `snapshots`.
     public init(_ snapshots: [LiveSnapshot] = [], regions: Set<String>? = nil) {
         self.regions = regions ?? Set(snapshots.map(\.region))
-        for snapshot in snapshots { insert(snapshot) }
+        insert(contentsOf: snapshots)
+    }
+
+    /// Adds snapshots as ``insert(_:)`` adds each. Into an empty state, a list of distinct Neptune
+    /// snapshots (a capture, a listing) is indexed where it stands instead of copied one by one.
+    public mutating func insert(contentsOf list: [LiveSnapshot]) {
+        if snapshots.isEmpty && byARN.isEmpty {
+            byARN.reserveCapacity(list.count)
+            byRegionAndID.reserveCapacity(list.count)
+            var distinct = true
+            for (position, snapshot) in list.enumerated() {
+                guard snapshot.isNeptune, byARN.updateValue(position, forKey: Self.key(snapshot.arn)) == nil else {
+                    distinct = false
+                    break
+                }
+                index(snapshot, at: position)
+            }
+            if distinct {
+                snapshots = list
+                return
+            }
+            byARN = [:]
+            byRegionAndID = [:]
+            moreByRegionAndID = [:]
+        }
+        snapshots.reserveCapacity(snapshots.count + list.count)
+        for snapshot in list { insert(snapshot) }
     }
 
     /// Adds a snapshot; a later snapshot with the same ARN replaces the earlier one. Non-Neptune
@@ -32,13 +58,18 @@ public struct LiveState: Sendable {
             return
         }
         byARN[key] = snapshots.count
+        index(snapshot, at: snapshots.count)
+        snapshots.append(snapshot)
+    }
+
+    /// Indexes the snapshot at `position` by region and identifier.
+    private mutating func index(_ snapshot: LiveSnapshot, at position: Int) {
         let place = Self.key(snapshot.region, snapshot.identifier)
         if byRegionAndID[place] == nil {
-            byRegionAndID[place] = snapshots.count
+            byRegionAndID[place] = position
         } else {
-            moreByRegionAndID[place, default: []].append(snapshots.count)
+            moreByRegionAndID[place, default: []].append(position)
         }
-        snapshots.append(snapshot)
     }
 
     /// Changes every snapshot in place (tags looked up later); identities and ARNs must not change.

@@ -119,8 +119,12 @@ public enum TagRules {
     /// `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`: Unicode letters, separators (spaces, not tabs or line
     /// breaks, which are control characters) and numbers, and `_ . : / = + - @`.
     public static func firstDisallowedCharacter(in text: String) -> Unicode.Scalar? {
-        if isPlainASCII(text) { return nil }
-        return text.unicodeScalars.first { scalar in
+        isPlainASCII(text) ? nil : firstDisallowedScalar(in: text)
+    }
+
+    /// `firstDisallowedCharacter(in:)` decided scalar by scalar, for every text.
+    static func firstDisallowedScalar(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
             switch scalar.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
                  .spaceSeparator, .lineSeparator, .paragraphSeparator,

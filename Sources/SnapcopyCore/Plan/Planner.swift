@@ -22,7 +22,8 @@ public struct Planner: Sendable {
         for copy in graph.orderedCopies() {
             switch context.decide(copy) {
             case .change(let change):
-                context.plannedTags[change.identity] = change.tagsAfterApply
+                // Only a chained copy's upstream is looked up (for its tags).
+                if graph.hasDependants(change.identity) { context.plannedTags[change.identity] = change.tagsAfterApply }
                 changes.append(change)
             case .problem(let problem): problems.append(problem)
             }
@@ -61,6 +62,8 @@ struct CopyGraph {
     private var copies: [DesiredCopy] = []
     private var positions: [CopyIdentity: Int] = [:]
     private(set) var upstream: [CopyIdentity: CopyIdentity] = [:]
+    /// The copies some other copy starts from.
+    private var parents: Set<CopyIdentity> = []
     private var cyclic: Set<CopyIdentity> = []
 
     init(_ list: [DesiredCopy]) {
@@ -77,7 +80,13 @@ struct CopyGraph {
                 upstream[copy.identity] = parent
             }
         }
+        parents = Set(upstream.values)
         cyclic = findCycles()
+    }
+
+    /// Whether another copy starts from this one.
+    func hasDependants(_ identity: CopyIdentity) -> Bool {
+        !parents.isEmpty && parents.contains(identity)
     }
 
     /// The desired copy with this identity (the first, if it is declared twice).
