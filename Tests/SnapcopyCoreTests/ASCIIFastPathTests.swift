@@ -114,3 +114,38 @@ import Testing
         #expect(state.snapshots(region: "us-west-2", identifier: "a").isEmpty)
     }
 }
+
+/// `Timestamp.format` writes digits straight into bytes for years 0 to 9999; the text is the one
+/// the original formatting by padded strings gives.
+@Suite struct TimestampFormatTests {
+    static func reference(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let whole = Int((milliseconds / 1000).rounded(.down))
+        let millis = Int(milliseconds - Double(whole) * 1000)
+        var days = whole / 86400
+        var rest = whole % 86400
+        if rest < 0 { rest += 86400; days -= 1 }
+        let (y, m, d) = Timestamp.civilFromDays(days)
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        var text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rest / 3600, 2)):\(pad(rest % 3600 / 60, 2)):\(pad(rest % 60, 2))"
+        if millis > 0 && millis < 1000 { text += ".\(pad(millis, 3))" }
+        return text + "Z"
+    }
+
+    @Test func formatsAsThePaddedStringsDid() {
+        var seconds: [Double] = [0, -1, -0.0004, 0.0004, 0.9996, 1.5, 59.999, 86_399.9995, 1_793_502_000.512, -62_167_219_200, -62_167_219_200.5,
+                                 253_402_300_799.999, 253_402_300_800, 951_782_400, 4_102_444_800.001]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            seconds.append(Double(Int64(bitPattern: state) % 400_000_000_000) / 1000)
+        }
+        for value in seconds {
+            let date = Date(timeIntervalSince1970: value)
+            #expect(Timestamp.format(date) == Self.reference(date), "\(value)")
+        }
+    }
+}

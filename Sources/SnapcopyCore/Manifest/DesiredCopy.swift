@@ -71,12 +71,24 @@ public struct DesiredCopy: Sendable, Hashable {
         }
         field("region=", region)
         field("target=", identity.target)
-        field("source=", source.description)
+        switch source {
+        case .arn(let arn):
+            field("source=arn:", arn.partition)
+            // `arn.description`, written in place.
+            text.append(contentsOf: ":rds:".utf8)
+            text.append(contentsOf: arn.region.utf8)
+            text.append(UInt8(ascii: ":"))
+            text.append(contentsOf: arn.account.utf8)
+            text.append(contentsOf: ":cluster-snapshot:".utf8)
+            text.append(contentsOf: arn.identifier.utf8)
+        case .identifier(let id):
+            field("source=", id)
+        }
         field("kmsKeyId=", kmsKeyID ?? "")
         field("copyTags=", copyTags ? "true" : "false")
         field("deletionPolicy=", deletionPolicy.rawValue)
         field("roleArn=", roleARN ?? "")
-        field("ignoreTagKeys=", ignoreTagKeys.sorted().joined(separator: ","))
+        field("ignoreTagKeys=", ignoreTagKeys.isEmpty ? "" : ignoreTagKeys.sorted().joined(separator: ","))
         for tag in tags.sorted {
             field("tag:", tag.key)
             text.append(UInt8(ascii: "="))

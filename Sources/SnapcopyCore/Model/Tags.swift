@@ -21,7 +21,7 @@ public struct Tags: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral,
 
     /// The tags as `(key, value)` pairs sorted by key.
     public var sorted: [(key: String, value: String)] {
-        values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        values.sorted { $0.key < $1.key }
     }
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> {

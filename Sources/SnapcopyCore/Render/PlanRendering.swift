@@ -84,6 +84,7 @@ public struct TextPlanRenderer: Sendable {
 
     public func render(_ plan: Plan) -> String {
         var out = ""
+        out.reserveCapacity(plan.changes.count * 360)
         let hasVisible = plan.changes.contains { $0.action != .noop }
         if !hasVisible && plan.problems.isEmpty {
             out += "No changes. The manifests, the lock file and the account agree.\n\n"
