@@ -14,9 +14,11 @@ enum JSONLexing {
         index += 1
         var scalars = String.UnicodeScalarView()
         var runStart = index
+        /// The bits of every byte since `runStart` or'ed: below 0x80, the run is ASCII.
+        var high: UInt8 = 0
         func flush(_ scalars: inout String.UnicodeScalarView, upTo end: Int) throws(Failure) {
             guard runStart < end else { return }
-            guard let text = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+            guard let text = Self.text(bytes[runStart..<end], isASCII: false) else {
                 throw Failure(message: "the string is not valid UTF-8")
             }
             scalars.append(contentsOf: text.unicodeScalars)
@@ -28,7 +30,7 @@ enum JSONLexing {
             case UInt8(ascii: "\""):
                 if scalars.isEmpty {
                     // No escape (the common case): the string is the one run, decoded in one step.
-                    guard let text = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+                    guard let text = Self.text(bytes[runStart..<index], isASCII: high < 0x80) else {
                         throw Failure(message: "the string is not valid UTF-8")
                     }
                     index += 1
@@ -76,9 +78,17 @@ enum JSONLexing {
             case 0x00..<0x20:
                 throw Failure(message: byte == 0x0A ? "unterminated string (a line break inside a string must be written \\n)" : "control character inside a string must be escaped")
             default:
+                high |= byte
                 index += 1
             }
         }
+    }
+
+    /// The bytes as text when they are valid UTF-8. ASCII (known, or found here) is decoded
+    /// without the validation, which the generic `String(validating:as:)` runs unspecialized.
+    private static func text(_ bytes: ArraySlice<UInt8>, isASCII: Bool) -> String? {
+        if isASCII || bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private static func hex4(_ bytes: [UInt8], at index: inout Int) throws(Failure) -> UInt32 {

@@ -96,8 +96,9 @@ public struct ManifestLoader: Sendable {
         var first: [CopyIdentity: Int] = [:]
         first.reserveCapacity(copies.count)
         var diagnostics: [Diagnostic] = []
-        for (index, copy) in copies.enumerated() {
-            if let earlierIndex = first[copy.identity] {
+        for index in copies.indices {
+            if let earlierIndex = first[copies[index].identity] {
+                let copy = copies[index]
                 let earlier = copies[earlierIndex]
                 diagnostics.append(Diagnostic(
                     ManifestLocation(file: copy.location.file, path: copy.location.path + ".target", position: copy.location.position),
@@ -105,7 +106,7 @@ public struct ManifestLoader: Sendable {
                     "the copy \"\(copy.identity.target)\" in \(copy.region) is declared twice: here and at \(earlier.location)",
                     fix: "keep one of the two entries, or give one of them another target identifier"))
             } else {
-                first[copy.identity] = index
+                first[copies[index].identity] = index
             }
         }
         return diagnostics

@@ -5,8 +5,8 @@ public struct LiveState: Sendable {
     public private(set) var snapshots: [LiveSnapshot] = []
     private var byARN: [String: Int] = [:]
     /// The first snapshot of each region and identifier, and (rarely: other accounts) the later ones.
-    private var byRegionAndID: [String: Int] = [:]
-    private var moreByRegionAndID: [String: [Int]] = [:]
+    private var byRegionAndID: [Place: Int] = [:]
+    private var moreByRegionAndID: [Place: [Int]] = [:]
     /// Regions the state covers: a target missing from a covered region does not exist; in a
     /// region not covered, nothing is known.
     public private(set) var regions: Set<String> = []
@@ -64,7 +64,7 @@ public struct LiveState: Sendable {
 
     /// Indexes the snapshot at `position` by region and identifier.
     private mutating func index(_ snapshot: LiveSnapshot, at position: Int) {
-        let place = Self.key(snapshot.region, snapshot.identifier)
+        let place = Place(snapshot.region, snapshot.identifier)
         if byRegionAndID[place] == nil {
             byRegionAndID[place] = position
         } else {
@@ -108,20 +108,37 @@ public struct LiveState: Sendable {
 
     /// The snapshots called `identifier` in `region`, in any account; identifiers compare case-insensitively.
     public func snapshots(region: String, identifier: String) -> [LiveSnapshot] {
-        let place = Self.key(region, identifier)
+        let place = Place(region, identifier)
         guard let first = byRegionAndID[place] else { return [] }
         return [snapshots[first]] + (moreByRegionAndID[place] ?? []).map { snapshots[$0] }
     }
 
-    /// The snapshot called `identifier` in `region`, preferring `account` when one is given.
-    public func snapshot(region: String, identifier: String, account: String? = nil) -> LiveSnapshot? {
-        let candidates = snapshots(region: region, identifier: identifier)
-        if let account { return candidates.first { $0.account == account } }
-        return candidates.first { !$0.type.isForeign } ?? candidates.first
+    /// The first of the snapshots called `identifier` in `region` that satisfies `predicate`,
+    /// in the order of ``snapshots(region:identifier:)``, without making that list.
+    public func firstSnapshot(region: String, identifier: String, where predicate: (LiveSnapshot) -> Bool) -> LiveSnapshot? {
+        let place = Place(region, identifier)
+        guard let first = byRegionAndID[place] else { return nil }
+        if predicate(snapshots[first]) { return snapshots[first] }
+        for position in moreByRegionAndID[place] ?? [] where predicate(snapshots[position]) { return snapshots[position] }
+        return nil
     }
 
-    private static func key(_ region: String, _ identifier: String) -> String {
-        "\(region)/\(lowercased(identifier))"
+    /// The snapshot called `identifier` in `region`, preferring `account` when one is given.
+    public func snapshot(region: String, identifier: String, account: String? = nil) -> LiveSnapshot? {
+        if let account { return firstSnapshot(region: region, identifier: identifier) { $0.account == account } }
+        return firstSnapshot(region: region, identifier: identifier) { !$0.type.isForeign }
+            ?? firstSnapshot(region: region, identifier: identifier) { _ in true }
+    }
+
+    /// A region and an identifier, compared case-insensitively (as the API compares identifiers).
+    private struct Place: Hashable {
+        var region: String
+        var identifier: String
+
+        init(_ region: String, _ identifier: String) {
+            self.region = region
+            self.identifier = LiveState.lowercased(identifier)
+        }
     }
 
     private static func key(_ arn: SnapshotARN) -> String {

@@ -295,9 +295,8 @@ struct Context {
     }
 
     func targetSnapshot(of copy: DesiredCopy) -> LiveSnapshot? {
-        live.snapshots(region: copy.region, identifier: copy.target)
-            .filter { !$0.type.isForeign }
-            .first { copy.roleAccount == nil || $0.account == copy.roleAccount }
+        let account = copy.roleAccount
+        return live.firstSnapshot(region: copy.region, identifier: copy.target) { !$0.type.isForeign && (account == nil || $0.account == account) }
     }
 
     func sourceRegion(of copy: DesiredCopy) -> String {

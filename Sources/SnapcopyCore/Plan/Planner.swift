@@ -69,15 +69,16 @@ struct CopyGraph {
     init(_ list: [DesiredCopy]) {
         positions.reserveCapacity(list.count)
         var firsts: [Int] = []
-        for (index, copy) in list.enumerated() where positions[copy.identity] == nil {
-            positions[copy.identity] = firsts.count
+        // By index, so that no copy is copied out of the list.
+        for index in list.indices where positions[list[index].identity] == nil {
+            positions[list[index].identity] = firsts.count
             firsts.append(index)
         }
         // Without duplicates (the manifests refuse them) the list is shared, not copied.
         copies = firsts.count == list.count ? list : firsts.map { list[$0] }
-        for copy in list {
-            if let parent = Self.sourceIdentity(of: copy), parent != copy.identity, positions[parent] != nil {
-                upstream[copy.identity] = parent
+        for index in list.indices {
+            if let parent = Self.sourceIdentity(of: list[index]), parent != list[index].identity, positions[parent] != nil {
+                upstream[list[index].identity] = parent
             }
         }
         parents = Set(upstream.values)
