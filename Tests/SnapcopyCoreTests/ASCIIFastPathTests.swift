@@ -149,3 +149,22 @@ import Testing
         }
     }
 }
+
+/// The one-pass region check and the ARN text written in place agree with their first forms.
+@Suite struct RegionAndARNTextTests {
+    @Test(arguments: ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-2", "eu-isoe-west-1", "us-east-", "us--1", "-us-east-1",
+                      "us-east-1-", "us-east1", "us1-east-1", "US-east-1", "us-east-1a", "use-1", "a-b-0", "a-b-c", "1-2-3", "", "-", "--", "a-b-",
+                      "us-east-é", "us-éast-1", "us_east-1", "us-east-12345678901234567890", "a-b-c-d-e-1"])
+    func regionsAreCheckedAsBySplitting(name: String) {
+        #expect(Region.isWellFormed(name) == Region.isWellFormedBySplitting(name))
+    }
+
+    @Test func arnTextIsTheInterpolatedOne() {
+        for arn in [SnapshotARN(region: "us-east-1", account: "123456789012", identifier: "prod-1"),
+                    SnapshotARN(partition: "aws-cn", region: "cn-north-1", account: "123456789012", identifier: "rds:a:b"),
+                    SnapshotARN(partition: "", region: "", account: "", identifier: ""),
+                    SnapshotARN(region: "us-east-1", account: "123456789012", identifier: "é😀 e\u{301}")] {
+            #expect(arn.description == "arn:\(arn.partition):rds:\(arn.region):\(arn.account):cluster-snapshot:\(arn.identifier)")
+        }
+    }
+}

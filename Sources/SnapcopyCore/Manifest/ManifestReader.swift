@@ -361,7 +361,7 @@ struct ManifestReader {
         if TagRules.isReserved(key) {
             report(node, path, rule: "tag-reserved-prefix", "the tag key \"\(key)\" uses a prefix AWS reserves (aws: or rds:)",
                    fix: "rename the key without the aws: or rds: prefix")
-        } else if key.lowercased().hasPrefix("snapcopy:") {
+        } else if key.lowercasedCheaply.hasPrefix("snapcopy:") {
             report(node, path, rule: "tag-reserved-prefix", "the tag key \"\(key)\" uses the prefix snapcopy reserves for its ownership tag",
                    fix: "rename the key without the snapcopy: prefix")
         }

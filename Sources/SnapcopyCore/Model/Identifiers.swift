@@ -79,8 +79,28 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 
     public var description: String {
-        "arn:\(partition):rds:\(region):\(account):cluster-snapshot:\(identifier)"
+        // Written into one allocation of the exact length: every live snapshot is indexed by its
+        // ARN's text, and every plan change records it.
+        let length = Self.fixedLength + partition.utf8.count + region.utf8.count + account.utf8.count + identifier.utf8.count
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var count = 0
+            func append(_ bytes: String.UTF8View) {
+                count += UnsafeMutableBufferPointer(rebasing: buffer[count...]).initialize(from: bytes).1
+            }
+            append("arn:".utf8)
+            append(partition.utf8)
+            append(":rds:".utf8)
+            append(region.utf8)
+            append(":".utf8)
+            append(account.utf8)
+            append(":cluster-snapshot:".utf8)
+            append(identifier.utf8)
+            return count
+        }
     }
+
+    /// The bytes of `arn:`, `:rds:`, `:` and `:cluster-snapshot:`.
+    private static let fixedLength = 4 + 5 + 1 + 18
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -135,7 +155,35 @@ public enum Partition {
 public enum Region {
     /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-2`).
     public static func isWellFormed(_ name: String) -> Bool {
-        // Bytes, not Characters: this runs for every ARN of a capture.
+        // Bytes, not Characters, in one pass: this runs for every ARN of a capture. Parts are
+        // separated by hyphens: at least two of lower-case letters, then one of digits.
+        var parts = 1
+        var length = 0
+        var letters = true
+        var digits = true
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: "-") {
+                // Every part before the last: letters, and not empty.
+                guard length > 0, letters else { return false }
+                parts += 1
+                length = 0
+                letters = true
+                digits = true
+                continue
+            }
+            let isDigit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            let isLetter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            guard isDigit || isLetter else { return false }
+            letters = letters && isLetter
+            digits = digits && isDigit
+            length += 1
+        }
+        // The last part: digits, and not empty.
+        return parts >= 3 && length > 0 && digits
+    }
+
+    /// `isWellFormed` as first written, by splitting: the reference the one-pass check is tested against.
+    static func isWellFormedBySplitting(_ name: String) -> Bool {
         let parts = name.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }
         return parts.dropLast().allSatisfy { part in
@@ -199,7 +247,7 @@ public struct CopyIdentity: Sendable, Hashable, Codable, Comparable, CustomStrin
 
     public init(region: String, target: String) {
         self.region = region
-        self.target = target.lowercased()
+        self.target = target.lowercasedCheaply
     }
 
     public static func < (lhs: CopyIdentity, rhs: CopyIdentity) -> Bool {
@@ -211,6 +259,14 @@ public struct CopyIdentity: Sendable, Hashable, Codable, Comparable, CustomStrin
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension String {
+    /// `lowercased()`, which is this string itself (its storage shared, nothing allocated) when
+    /// it is ASCII without capitals, as identifiers, regions and tag keys nearly always are.
+    var lowercasedCheaply: String {
+        utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? self : lowercased()
+    }
 }
 
 /// KMS key references: ARN, key id, alias name or alias ARN.

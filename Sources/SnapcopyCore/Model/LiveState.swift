@@ -137,16 +137,12 @@ public struct LiveState: Sendable {
 
         init(_ region: String, _ identifier: String) {
             self.region = region
-            self.identifier = LiveState.lowercased(identifier)
+            self.identifier = identifier.lowercasedCheaply
         }
     }
 
     private static func key(_ arn: SnapshotARN) -> String {
-        lowercased(arn.description)
+        arn.description.lowercasedCheaply
     }
 
-    /// `text.lowercased()`, without making a new string when `text` is ASCII with no capital.
-    private static func lowercased(_ text: String) -> String {
-        text.utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? text : text.lowercased()
-    }
 }

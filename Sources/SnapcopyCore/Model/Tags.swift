@@ -106,7 +106,7 @@ public enum TagRules {
 
     /// Whether AWS reserves the key (`aws:` or `rds:` prefix, in any case).
     public static func isReserved(_ key: String) -> Bool {
-        let lower = key.lowercased()
+        let lower = key.lowercasedCheaply
         return lower.hasPrefix("aws:") || lower.hasPrefix("rds:")
     }
 

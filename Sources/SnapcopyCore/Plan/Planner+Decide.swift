@@ -9,7 +9,7 @@ struct Context {
 
     func decide(_ copy: DesiredCopy) -> Decision {
         let record = lock?.record(for: copy.identity)
-        let parent = graph.upstream[copy.identity]
+        let parent = graph.parent(of: copy.identity)
 
         func problem(_ rule: String, _ message: String, fix: String) -> Decision {
             .problem(PlanProblem(rule: rule, region: copy.region, target: copy.target, source: copy.source.description,
@@ -315,7 +315,7 @@ struct Context {
 
     /// Whether the origin ARN names the desired source.
     static func sameSnapshot(_ origin: String, _ sourceARN: String?, reference: SnapshotReference) -> Bool {
-        if let sourceARN { return origin.lowercased() == sourceARN.lowercased() }
+        if let sourceARN { return origin.lowercasedCheaply == sourceARN.lowercasedCheaply }
         guard let originARN = SnapshotARN(origin) else { return origin.lowercased() == reference.identifier.lowercased() }
         return originARN.identifier.lowercased() == reference.identifier.lowercased()
     }

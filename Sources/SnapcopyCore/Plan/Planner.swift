@@ -28,13 +28,15 @@ public struct Planner: Sendable {
             case .problem(let problem): problems.append(problem)
             }
         }
-        let desiredIdentities = Set(copies.map(\.identity))
+        // Needed only to find records and released copies that left the manifests.
+        let records = lock?.records ?? []
+        let desiredIdentities = records.isEmpty && expansion.released.isEmpty ? [] : Set(copies.map(\.identity))
         var released = Set<CopyIdentity>()
         for (record, rule, reason) in expansion.released where !desiredIdentities.contains(record.identity) {
             released.insert(record.identity)
             changes.append(context.released(record, by: rule, because: reason))
         }
-        for record in lock?.records ?? [] where !desiredIdentities.contains(record.identity) && !released.contains(record.identity) {
+        for record in records where !desiredIdentities.contains(record.identity) && !released.contains(record.identity) {
             switch context.departed(record) {
             case .change(let change): changes.append(change)
             case .problem(let problem): problems.append(problem)
@@ -83,6 +85,11 @@ struct CopyGraph {
         }
         parents = Set(upstream.values)
         cyclic = findCycles()
+    }
+
+    /// The copy this one starts from, when it is another desired copy.
+    func parent(of identity: CopyIdentity) -> CopyIdentity? {
+        upstream.isEmpty ? nil : upstream[identity]
     }
 
     /// Whether another copy starts from this one.

@@ -91,8 +91,9 @@ public struct TextPlanRenderer: Sendable {
         } else if hasVisible {
             out += "snapcopy will perform these actions:\n\n"
         }
-        for change in plan.changes where change.action != .noop {
-            render(change, into: &out)
+        // By index: each change is read in place rather than copied out of the plan.
+        for index in plan.changes.indices where plan.changes[index].action != .noop {
+            render(plan.changes[index], into: &out)
             out += "\n"
         }
         if !plan.problems.isEmpty {
