@@ -129,7 +129,7 @@ public enum CanonicalJSON {
     /// Appends `quote(text)` to `out`.
     static func appendQuoted(_ text: String, to out: inout String) {
         // Nothing to escape (the common case): the text itself, between quotes.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if text.allBytes({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             out += "\""
             out += text
             out += "\""

@@ -111,14 +111,22 @@ public enum Digest {
         hex(SHA256.hash(data: bytes))
     }
 
+    /// `sha256:` and the digest's bytes in lower-case hex, written into one allocation.
     private static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = Array("sha256:".utf8)
-        out.reserveCapacity(7 + 64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 7 + 2 * bytes.count) { out in
+                var count = UnsafeMutableBufferPointer(rebasing: out[...]).initialize(from: "sha256:".utf8).1
+                for byte in bytes {
+                    out[count] = hexDigit(byte >> 4)
+                    out[count + 1] = hexDigit(byte & 0x0F)
+                    count += 2
+                }
+                return count
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 }

@@ -428,7 +428,7 @@ struct ManifestReader {
 
     private static func quotedKey(_ key: String) -> String {
         // By bytes: a key of these ASCII bytes is the same characters, and any other byte fails either way.
-        let plain = !key.isEmpty && key.utf8.allSatisfy { byte in
+        let plain = !key.isEmpty && key.allBytes { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "_"), UInt8(ascii: "$"):

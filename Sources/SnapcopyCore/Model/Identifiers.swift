@@ -72,7 +72,7 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
             else { return nil }
             let partition = String(decoding: partitionBytes, as: UTF8.self)
             let region = String(decoding: regionBytes, as: UTF8.self)
-            guard Partition.all.contains(partition), Region.isWellFormed(region) else { return nil }
+            guard partition == "aws" || Partition.all.contains(partition), Region.isWellFormed(region) else { return nil }
             return SnapshotARN(partition: partition, region: region, account: String(decoding: account, as: UTF8.self),
                                identifier: String(decoding: identifier, as: UTF8.self))
         } ?? nil
@@ -265,7 +265,13 @@ extension String {
     /// `lowercased()`, which is this string itself (its storage shared, nothing allocated) when
     /// it is ASCII without capitals, as identifiers, regions and tag keys nearly always are.
     var lowercasedCheaply: String {
-        utf8.allSatisfy({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? self : lowercased()
+        allBytes({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? self : lowercased()
+    }
+
+    /// Whether every UTF-8 byte satisfies `predicate`, read as one buffer (stepping through the
+    /// UTF-8 view byte by byte costs several times more).
+    func allBytes(_ predicate: (UInt8) -> Bool) -> Bool {
+        utf8.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) } ?? utf8.allSatisfy(predicate)
     }
 }
 

@@ -30,7 +30,7 @@ struct Context {
         let inherited: Tags?? = copy.copyTags ? .some(parent.flatMap { plannedTags[$0] } ?? source?.tags) : .none
         var tags = (inherited ?? nil)?.withoutReservedKeys ?? Tags()
         tags.remove(keys: copy.ignoreTagKeys)
-        tags.remove(keys: [TagRules.ownershipKey])
+        tags[TagRules.ownershipKey] = nil
         tags.merge(copy.tags)
         if let sourceARN { tags[TagRules.ownershipKey] = sourceARN }
 
@@ -198,7 +198,7 @@ struct Context {
         change.after?.tags = desiredTags
         if let liveAll = target.tags {
             let ignored = Set(copy.ignoreTagKeys)
-            let liveTags = liveAll.withoutReservedKeys.filter(keys: { !ignored.contains($0) })
+            let liveTags = ignored.isEmpty ? liveAll.withoutReservedKeys : liveAll.withoutReservedKeys.filter(keys: { !ignored.contains($0) })
             change.tagChanges = liveTags.changes(to: desiredTags)
         } else {
             change.reasons.append("tags were not compared: the live state has no tags for this snapshot (a capture without TagList)")
