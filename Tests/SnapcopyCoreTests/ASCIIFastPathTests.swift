@@ -168,3 +168,34 @@ import Testing
         }
     }
 }
+
+/// The stored digest follows every field it covers, whichever is changed after the copy is made.
+@Suite struct DesiredCopyDigestTests {
+    @Test func followsEveryField() throws {
+        let arn = try #require(SnapshotARN("arn:aws:rds:us-east-1:123456789012:cluster-snapshot:prod-1"))
+        let base = DesiredCopy(target: "prod-1-dr", source: .arn(arn), region: "us-west-2", tags: ["env": "prod"])
+        let edits: [(String, (inout DesiredCopy) -> Void)] = [
+            ("identity", { $0.identity = CopyIdentity(region: "eu-west-1", target: "other") }),
+            ("source", { $0.source = .identifier("prod-2") }),
+            ("region", { $0.region = "eu-west-1" }),
+            ("kmsKeyID", { $0.kmsKeyID = "alias/k" }),
+            ("copyTags", { $0.copyTags = true }),
+            ("tags", { $0.tags["team"] = "graph" }),
+            ("ignoreTagKeys", { $0.ignoreTagKeys.append("owner") }),
+            ("deletionPolicy", { $0.deletionPolicy = .delete }),
+            ("roleARN", { $0.roleARN = "arn:aws:iam::123456789012:role/r" }),
+            ("rule", { $0.rule = "nightly" }),
+        ]
+        for (name, edit) in edits {
+            var copy = base
+            edit(&copy)
+            #expect(copy.digest == ASCIIFastPathTests.referenceDigest(copy), "after changing \(name)")
+            #expect(copy.digest != base.digest, "after changing \(name)")
+        }
+        var moved = base
+        moved.location = ManifestLocation(file: "elsewhere.json", path: "copies[9]")
+        moved.target = "PROD-1-DR"
+        moved.sourceCluster = "c"
+        #expect(moved.digest == base.digest)
+    }
+}

@@ -11,25 +11,25 @@ public enum DeletionPolicy: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// One copy the manifests ask for, with defaults applied.
 public struct DesiredCopy: Sendable, Hashable {
-    public var identity: CopyIdentity
+    public var identity: CopyIdentity { didSet { digest = makeDigest() } }
     /// The target identifier as written in the manifest.
     public var target: String
-    public var source: SnapshotReference
+    public var source: SnapshotReference { didSet { digest = makeDigest() } }
     /// The destination region.
-    public var region: String
-    public var kmsKeyID: String?
-    public var copyTags: Bool
+    public var region: String { didSet { digest = makeDigest() } }
+    public var kmsKeyID: String? { didSet { digest = makeDigest() } }
+    public var copyTags: Bool { didSet { digest = makeDigest() } }
     /// The manifest's tags (defaults overlaid by the entry's own).
-    public var tags: Tags
+    public var tags: Tags { didSet { digest = makeDigest() } }
     /// Tag keys other systems manage: never compared, added or removed.
-    public var ignoreTagKeys: [String]
-    public var deletionPolicy: DeletionPolicy
+    public var ignoreTagKeys: [String] { didSet { digest = makeDigest() } }
+    public var deletionPolicy: DeletionPolicy { didSet { digest = makeDigest() } }
     /// The role to assume for the destination account, if any.
-    public var roleARN: String?
+    public var roleARN: String? { didSet { digest = makeDigest() } }
     /// Where the entry was declared (for a rule's copy, the rule).
     public var location: ManifestLocation
     /// The rule that asks for this copy; nil for an explicit entry.
-    public var rule: String?
+    public var rule: String? { didSet { digest = makeDigest() } }
     /// The source's cluster and creation time, for a rule's copy (recorded, so retention can rank
     /// copies whose automated source has since expired).
     public var sourceCluster: String?
@@ -52,6 +52,7 @@ public struct DesiredCopy: Sendable, Hashable {
         self.deletionPolicy = deletionPolicy
         self.roleARN = roleARN
         self.location = location
+        self.digest = makeDigest()
     }
 
     /// The account of `roleARN`, when a role is named.
@@ -59,9 +60,14 @@ public struct DesiredCopy: Sendable, Hashable {
 
     /// A digest of everything that defines the entry (not where it was written), so that moving
     /// an entry between files does not change it but editing any field does.
-    public var digest: String {
-        // The fields, one a line, appended as bytes and hashed in place: every entry's digest is
-        // taken twice per plan.
+    ///
+    /// Taken when the copy is made and again whenever a field it covers changes (their `didSet`),
+    /// so it always matches the fields; a plan reads it twice per entry (the manifests' digest,
+    /// and each change's).
+    public private(set) var digest = ""
+
+    private func makeDigest() -> String {
+        // The fields, one a line, appended as bytes and hashed in place.
         var text: [UInt8] = []
         text.reserveCapacity(320)
         func field(_ name: StaticString, _ value: String) {
