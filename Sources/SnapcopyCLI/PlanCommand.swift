@@ -87,12 +87,12 @@ struct LiveStateSource {
     func load() throws -> LiveState {
         var state = LiveState()
         for file in try files() {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            guard let bytes = FileBytes.read(file) else {
                 throw CommandFailure("snapcopy: \(file): the file cannot be read\n  fix: check the file's permissions")
             }
             do {
-                let capture = try LiveStateFile.parse(Array(data), file: file)
-                for snapshot in capture.snapshots { state.insert(snapshot) }
+                let capture = try LiveStateFile.parse(bytes, file: file)
+                state.insert(contentsOf: capture.snapshots)
                 for region in capture.regions { state.markDescribed(region) }
                 if let time = capture.capturedAt { state.capturedAt = max(state.capturedAt ?? time, time) }
             } catch {

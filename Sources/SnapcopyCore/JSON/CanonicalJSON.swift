@@ -121,7 +121,26 @@ public enum CanonicalJSON {
 
     /// A JSON string literal for `text`.
     public static func quote(_ text: String) -> String {
-        var out = "\""
+        var out = ""
+        appendQuoted(text, to: &out)
+        return out
+    }
+
+    /// Appends `quote(text)` to `out`.
+    static func appendQuoted(_ text: String, to out: inout String) {
+        // Nothing to escape (the common case): the text itself, between quotes.
+        if text.allBytes({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
+        appendQuotedByScalars(text, to: &out)
+    }
+
+    /// `appendQuoted` scalar by scalar, escaping what JSON requires.
+    static func appendQuotedByScalars(_ text: String, to out: inout String) {
+        out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -140,7 +159,7 @@ public enum CanonicalJSON {
                 }
             }
         }
-        return out + "\""
+        out += "\""
     }
 
     /// A short description of a `DecodingError` (or `EncodingError`) naming the coding path.

@@ -19,6 +19,8 @@ public struct JSONParser {
     /// A column already counted on the current line, so positions cost O(1) amortised even on one-line documents.
     private var columnCache = (line: 0, index: 0, column: 1)
     private static let maximumDepth = 512
+    /// Objects with fewer members than this find a duplicate key by a linear search, cheaper than hashing.
+    private static let linearKeySearchLimit = 16
 
     /// Parses one JSON document; only whitespace may follow it.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONNode {
@@ -136,7 +138,8 @@ public struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [JSONNode.Member] = []
-        var seen: [String: SourcePosition] = [:]
+        // Keys seen, looked up in `members` while the object is small; indexed once it is not.
+        var seen: [String: SourcePosition]?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -152,13 +155,19 @@ public struct JSONParser {
             }
             let keyPosition = mark()
             let key = try parseString()
-            if let first = seen[key] {
+            let earlier = seen != nil ? seen?[key] : members.first(where: { $0.key == key })?.keyPosition
+            if let first = earlier {
                 index -= 1
                 throw JSONSyntaxError(
                     message: "duplicate key \"\(key)\" (first defined at line \(first.line), column \(first.column)); keep only one",
                     position: keyPosition)
             }
-            seen[key] = keyPosition
+            if seen != nil {
+                seen?[key] = keyPosition
+            } else if members.count >= Self.linearKeySearchLimit {
+                seen = Dictionary(members.map { ($0.key, $0.keyPosition) }, uniquingKeysWith: { first, _ in first })
+                seen?[key] = keyPosition
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw error("unexpected \(describeCurrent()); expected ':' after the key \"\(key)\"")
@@ -200,124 +209,18 @@ public struct JSONParser {
     }
 
     private mutating func parseNumber() throws(JSONSyntaxError) -> String {
-        let begin = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        func digits(_ parser: inout JSONParser) -> Int {
-            var count = 0
-            while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) {
-                parser.index += 1
-                count += 1
-            }
-            return count
+        do {
+            return try JSONLexing.number(bytes, at: &index)
+        } catch {
+            throw self.error(error.message)
         }
-        guard index < bytes.count else { throw error("invalid number") }
-        if bytes[index] == UInt8(ascii: "0") {
-            index += 1
-            if index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-                throw error("invalid number: leading zeros are not allowed")
-            }
-        } else if digits(&self) == 0 {
-            throw error("invalid number")
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            if digits(&self) == 0 { throw error("invalid number: expected digits after '.'") }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            if digits(&self) == 0 { throw error("invalid number: expected digits in the exponent") }
-        }
-        return String(decoding: bytes[begin..<index], as: UTF8.self)
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
-        index += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, upTo end: Int) throws(JSONSyntaxError) {
-            guard runStart < end else { return }
-            let slice = parser.bytes[runStart..<end]
-            guard let text = String(validating: slice, as: UTF8.self) else {
-                throw parser.error("the string is not valid UTF-8")
-            }
-            scalars.append(contentsOf: text.unicodeScalars)
+        do {
+            return try JSONLexing.string(bytes, at: &index)
+        } catch {
+            throw self.error(error.message)
         }
-        while true {
-            guard index < bytes.count else { throw error("unterminated string; add the closing '\"'") }
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                if scalars.isEmpty {
-                    // No escape (the common case): the string is the one run, decoded in one step.
-                    guard let text = String(validating: bytes[runStart..<index], as: UTF8.self) else {
-                        throw error("the string is not valid UTF-8")
-                    }
-                    index += 1
-                    return text
-                }
-                try flush(self, &scalars, upTo: index)
-                index += 1
-                return String(scalars)
-            case UInt8(ascii: "\\"):
-                try flush(self, &scalars, upTo: index)
-                index += 1
-                guard index < bytes.count else { throw error("unterminated escape sequence") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"):
-                    let first = try parseHex4()
-                    if (0xD800...0xDBFF).contains(first) {
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired UTF-16 surrogate in \\u escape")
-                        }
-                        index += 2
-                        let second = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(second) else { throw error("invalid UTF-16 surrogate pair") }
-                        let value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                        guard let scalar = Unicode.Scalar(value) else { throw error("invalid \\u escape") }
-                        scalars.append(scalar)
-                    } else {
-                        guard let scalar = Unicode.Scalar(first) else { throw error("unpaired UTF-16 surrogate in \\u escape") }
-                        scalars.append(scalar)
-                    }
-                default:
-                    index -= 1
-                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(escape)))'")
-                }
-                runStart = index
-            case 0x00..<0x20:
-                throw error(byte == 0x0A ? "unterminated string (a line break inside a string must be written \\n)" : "control character inside a string must be escaped")
-            default:
-                index += 1
-            }
-        }
-    }
-
-    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("invalid \\u escape: expected four hex digits") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape: expected four hex digits")
-            }
-            value = value * 16 + digit
-            index += 1
-        }
-        return value
     }
 }

@@ -11,25 +11,25 @@ public enum DeletionPolicy: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// One copy the manifests ask for, with defaults applied.
 public struct DesiredCopy: Sendable, Hashable {
-    public var identity: CopyIdentity
+    public var identity: CopyIdentity { didSet { digest = makeDigest() } }
     /// The target identifier as written in the manifest.
     public var target: String
-    public var source: SnapshotReference
+    public var source: SnapshotReference { didSet { digest = makeDigest() } }
     /// The destination region.
-    public var region: String
-    public var kmsKeyID: String?
-    public var copyTags: Bool
+    public var region: String { didSet { digest = makeDigest() } }
+    public var kmsKeyID: String? { didSet { digest = makeDigest() } }
+    public var copyTags: Bool { didSet { digest = makeDigest() } }
     /// The manifest's tags (defaults overlaid by the entry's own).
-    public var tags: Tags
+    public var tags: Tags { didSet { digest = makeDigest() } }
     /// Tag keys other systems manage: never compared, added or removed.
-    public var ignoreTagKeys: [String]
-    public var deletionPolicy: DeletionPolicy
+    public var ignoreTagKeys: [String] { didSet { digest = makeDigest() } }
+    public var deletionPolicy: DeletionPolicy { didSet { digest = makeDigest() } }
     /// The role to assume for the destination account, if any.
-    public var roleARN: String?
+    public var roleARN: String? { didSet { digest = makeDigest() } }
     /// Where the entry was declared (for a rule's copy, the rule).
     public var location: ManifestLocation
     /// The rule that asks for this copy; nil for an explicit entry.
-    public var rule: String?
+    public var rule: String? { didSet { digest = makeDigest() } }
     /// The source's cluster and creation time, for a rule's copy (recorded, so retention can rank
     /// copies whose automated source has since expired).
     public var sourceCluster: String?
@@ -52,6 +52,7 @@ public struct DesiredCopy: Sendable, Hashable {
         self.deletionPolicy = deletionPolicy
         self.roleARN = roleARN
         self.location = location
+        self.digest = makeDigest()
     }
 
     /// The account of `roleARN`, when a role is named.
@@ -59,27 +60,79 @@ public struct DesiredCopy: Sendable, Hashable {
 
     /// A digest of everything that defines the entry (not where it was written), so that moving
     /// an entry between files does not change it but editing any field does.
-    public var digest: String {
-        var fields: [String] = [
-            "region=\(region)", "target=\(identity.target)", "source=\(source)",
-            "kmsKeyId=\(kmsKeyID ?? "")", "copyTags=\(copyTags)", "deletionPolicy=\(deletionPolicy.rawValue)",
-            "roleArn=\(roleARN ?? "")", "ignoreTagKeys=\(ignoreTagKeys.sorted().joined(separator: ","))",
-        ]
-        fields += tags.sorted.map { "tag:\($0.key)=\($0.value)" }
-        if let rule { fields.append("rule=\(rule)") }
-        return Digest.sha256(fields.joined(separator: "\n"))
+    ///
+    /// Taken when the copy is made and again whenever a field it covers changes (their `didSet`),
+    /// so it always matches the fields; a plan reads it twice per entry (the manifests' digest,
+    /// and each change's).
+    public private(set) var digest = ""
+
+    private func makeDigest() -> String {
+        // The fields, one a line, appended as bytes and hashed in place.
+        var text: [UInt8] = []
+        text.reserveCapacity(320)
+        func field(_ name: StaticString, _ value: String) {
+            if !text.isEmpty { text.append(UInt8(ascii: "\n")) }
+            text.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            text.append(contentsOf: value.utf8)
+        }
+        field("region=", region)
+        field("target=", identity.target)
+        switch source {
+        case .arn(let arn):
+            field("source=arn:", arn.partition)
+            // `arn.description`, written in place.
+            text.append(contentsOf: ":rds:".utf8)
+            text.append(contentsOf: arn.region.utf8)
+            text.append(UInt8(ascii: ":"))
+            text.append(contentsOf: arn.account.utf8)
+            text.append(contentsOf: ":cluster-snapshot:".utf8)
+            text.append(contentsOf: arn.identifier.utf8)
+        case .identifier(let id):
+            field("source=", id)
+        }
+        field("kmsKeyId=", kmsKeyID ?? "")
+        field("copyTags=", copyTags ? "true" : "false")
+        field("deletionPolicy=", deletionPolicy.rawValue)
+        field("roleArn=", roleARN ?? "")
+        field("ignoreTagKeys=", ignoreTagKeys.isEmpty ? "" : ignoreTagKeys.sorted().joined(separator: ","))
+        for tag in tags.sorted {
+            field("tag:", tag.key)
+            text.append(UInt8(ascii: "="))
+            text.append(contentsOf: tag.value.utf8)
+        }
+        if let rule { field("rule=", rule) }
+        return Digest.sha256(bytes: text)
     }
 }
 
 /// Hex SHA-256 digests of text.
 public enum Digest {
     public static func sha256(_ text: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = Array("sha256:".utf8)
-        for byte in SHA256.hash(data: Array(text.utf8)) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        var text = text
+        return text.withUTF8 { hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
+    }
+
+    /// The digest of UTF-8 text given as bytes: `sha256(String(decoding: bytes, as: UTF8.self))`.
+    static func sha256(bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
+    /// `sha256:` and the digest's bytes in lower-case hex, written into one allocation.
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 7 + 2 * bytes.count) { out in
+                var count = UnsafeMutableBufferPointer(rebasing: out[...]).initialize(from: "sha256:".utf8).1
+                for byte in bytes {
+                    out[count] = hexDigit(byte >> 4)
+                    out[count + 1] = hexDigit(byte & 0x0F)
+                    count += 2
+                }
+                return count
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 }

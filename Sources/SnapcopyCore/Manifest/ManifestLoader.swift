@@ -92,17 +92,21 @@ public struct ManifestLoader: Sendable {
     }
 
     private static func duplicateIdentities(in copies: [DesiredCopy]) -> [Diagnostic] {
-        var first: [CopyIdentity: DesiredCopy] = [:]
+        // Positions, not copies: storing 100,000 whole entries in the table dominated loading.
+        var first: [CopyIdentity: Int] = [:]
+        first.reserveCapacity(copies.count)
         var diagnostics: [Diagnostic] = []
-        for copy in copies {
-            if let earlier = first[copy.identity] {
+        for index in copies.indices {
+            if let earlierIndex = first[copies[index].identity] {
+                let copy = copies[index]
+                let earlier = copies[earlierIndex]
                 diagnostics.append(Diagnostic(
                     ManifestLocation(file: copy.location.file, path: copy.location.path + ".target", position: copy.location.position),
                     rule: "duplicate-copy",
                     "the copy \"\(copy.identity.target)\" in \(copy.region) is declared twice: here and at \(earlier.location)",
                     fix: "keep one of the two entries, or give one of them another target identifier"))
             } else {
-                first[copy.identity] = copy
+                first[copies[index].identity] = index
             }
         }
         return diagnostics

@@ -296,7 +296,9 @@ struct ManifestReader {
 
     mutating func tags(_ node: JSONNode?, path: String) -> Tags? {
         guard let node else { return nil }
-        var pairs: [(key: String, value: String, node: JSONNode, path: String)] = []
+        // Each tag with the position of its element in a list form (nil in the object form), for
+        // its JSON path, which is only written out when the tag is reported.
+        var pairs: [(key: String, value: String, node: JSONNode, element: Int?)] = []
         if let members = node.members {
             for member in members {
                 guard let value = member.value.stringValue else {
@@ -305,7 +307,7 @@ struct ManifestReader {
                            fix: "put the value in double quotes")
                     continue
                 }
-                pairs.append((member.key, value, member.value, join(path, member.key)))
+                pairs.append((member.key, value, member.value, nil))
             }
         } else if let elements = node.elements {
             var seen: [String: Int] = [:]
@@ -325,7 +327,7 @@ struct ManifestReader {
                     continue
                 }
                 seen[key] = index
-                pairs.append((key, value, element, elementPath))
+                pairs.append((key, value, element, index))
             }
         } else {
             report(node, path, rule: "wrong-type", "\"tags\" must be an object or a list of {Key, Value}, not \(article(node.typeName))",
@@ -334,28 +336,36 @@ struct ManifestReader {
         }
         var tags = Tags()
         for pair in pairs {
-            checkTag(key: pair.key, value: pair.value, node: pair.node, path: pair.path)
+            checkTag(key: pair.key, value: pair.value, node: pair.node,
+                     path: pair.element.map { "\(path)[\($0)]" } ?? Self.joined(path, pair.key))
             tags[pair.key] = pair.value
         }
         return tags
     }
 
-    private mutating func checkTag(key: String, value: String, node: JSONNode, path: String) {
-        if key.isEmpty || key.count > TagRules.maximumKeyLength {
-            report(node, path, rule: "tag-key-length", "the tag key \"\(key.prefix(40))\" has \(key.count) characters; keys need 1 to 128",
+    private mutating func checkTag(key: String, value: String, node: JSONNode, path makePath: @autoclosure () -> String) {
+        // The path is needed only for a report; most tags have none.
+        var path: String { makePath() }
+        // Plain ASCII (the common case) has one character per byte and none that is disallowed.
+        let plain = TagRules.isPlainASCII(key) && TagRules.isPlainASCII(value)
+        let keyLength = plain ? key.utf8.count : key.count
+        let valueLength = plain ? value.utf8.count : value.count
+        if key.isEmpty || keyLength > TagRules.maximumKeyLength {
+            report(node, path, rule: "tag-key-length", "the tag key \"\(key.prefix(40))\" has \(keyLength) characters; keys need 1 to 128",
                    fix: "shorten the key to at most 128 characters")
         }
-        if value.count > TagRules.maximumValueLength {
-            report(node, path, rule: "tag-value-length", "the value of tag \"\(key)\" has \(value.count) characters; at most 256 are allowed",
+        if valueLength > TagRules.maximumValueLength {
+            report(node, path, rule: "tag-value-length", "the value of tag \"\(key)\" has \(valueLength) characters; at most 256 are allowed",
                    fix: "shorten the value to at most 256 characters")
         }
         if TagRules.isReserved(key) {
             report(node, path, rule: "tag-reserved-prefix", "the tag key \"\(key)\" uses a prefix AWS reserves (aws: or rds:)",
                    fix: "rename the key without the aws: or rds: prefix")
-        } else if key.lowercased().hasPrefix("snapcopy:") {
+        } else if key.lowercasedCheaply.hasPrefix("snapcopy:") {
             report(node, path, rule: "tag-reserved-prefix", "the tag key \"\(key)\" uses the prefix snapcopy reserves for its ownership tag",
                    fix: "rename the key without the snapcopy: prefix")
         }
+        if plain { return }
         for (part, text) in [("key", key), ("value", value)] {
             guard let bad = TagRules.firstDisallowedCharacter(in: text) else { continue }
             let shown = CanonicalJSON.quote(String(bad))
@@ -407,12 +417,26 @@ struct ManifestReader {
     }
 
     func join(_ path: String, _ key: String) -> String {
+        Self.joined(path, key)
+    }
+
+    /// The JSON path of `key` inside `path`: `path.key`, or `path["key"]` when the key is not plain.
+    static func joined(_ path: String, _ key: String) -> String {
         let quoted = quotedKey(key)
         return path.isEmpty || quoted.hasPrefix("[") ? path + quoted : "\(path).\(quoted)"
     }
 
-    private func quotedKey(_ key: String) -> String {
-        let plain = !key.isEmpty && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") }
+    private static func quotedKey(_ key: String) -> String {
+        // By bytes: a key of these ASCII bytes is the same characters, and any other byte fails either way.
+        let plain = !key.isEmpty && key.allBytes { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "$"):
+                true
+            default:
+                false
+            }
+        }
         return plain ? key : "[\(CanonicalJSON.quote(key))]"
     }
 

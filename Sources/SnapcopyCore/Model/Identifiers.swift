@@ -20,6 +20,12 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// Parses a cluster snapshot ARN, explaining what is wrong when it is not one.
     public static func parse(_ text: String) -> Result<SnapshotARN, IdentifierError> {
+        if let arn = parseASCII(text) { return .success(arn) }
+        return parseCharacters(text)
+    }
+
+    /// `parse` by characters: every text, and the explanation of what is wrong.
+    static func parseCharacters(_ text: String) -> Result<SnapshotARN, IdentifierError> {
         let parts = text.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, parts[0] == "arn" else {
             return .failure(IdentifierError("\"\(text)\" is not an ARN of the form arn:PARTITION:rds:REGION:ACCOUNT:cluster-snapshot:ID"))
@@ -45,9 +51,56 @@ public struct SnapshotARN: Sendable, Hashable, Codable, CustomStringConvertible 
         return .success(SnapshotARN(partition: parts[1], region: parts[3], account: parts[4], identifier: parts[6]))
     }
 
-    public var description: String {
-        "arn:\(partition):rds:\(region):\(account):cluster-snapshot:\(identifier)"
+    /// A well-formed ARN of ASCII text, read from its bytes; nil for anything else, which `parse`
+    /// then reads (and explains) by its characters. For ASCII text bytes and characters split alike.
+    static func parseASCII(_ text: String) -> SnapshotARN? {
+        text.utf8.withContiguousStorageIfAvailable { bytes -> SnapshotARN? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var cursor = 0
+            /// The bytes up to the next colon, stepping past it.
+            func field() -> UnsafeBufferPointer<UInt8>? {
+                guard let colon = bytes[cursor...].firstIndex(of: UInt8(ascii: ":")) else { return nil }
+                defer { cursor = colon + 1 }
+                return UnsafeBufferPointer(rebasing: bytes[cursor..<colon])
+            }
+            guard let scheme = field(), let partitionBytes = field(), let service = field(), let regionBytes = field(),
+                  let account = field(), let resource = field()
+            else { return nil }
+            let identifier = UnsafeBufferPointer(rebasing: bytes[cursor...])
+            guard scheme.elementsEqual("arn".utf8), service.elementsEqual("rds".utf8), resource.elementsEqual("cluster-snapshot".utf8),
+                  !identifier.isEmpty, account.count == 12, account.allSatisfy({ (0x30...0x39).contains($0) })
+            else { return nil }
+            let partition = String(decoding: partitionBytes, as: UTF8.self)
+            let region = String(decoding: regionBytes, as: UTF8.self)
+            guard partition == "aws" || Partition.all.contains(partition), Region.isWellFormed(region) else { return nil }
+            return SnapshotARN(partition: partition, region: region, account: String(decoding: account, as: UTF8.self),
+                               identifier: String(decoding: identifier, as: UTF8.self))
+        } ?? nil
     }
+
+    public var description: String {
+        // Written into one allocation of the exact length: every live snapshot is indexed by its
+        // ARN's text, and every plan change records it.
+        let length = Self.fixedLength + partition.utf8.count + region.utf8.count + account.utf8.count + identifier.utf8.count
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var count = 0
+            func append(_ bytes: String.UTF8View) {
+                count += UnsafeMutableBufferPointer(rebasing: buffer[count...]).initialize(from: bytes).1
+            }
+            append("arn:".utf8)
+            append(partition.utf8)
+            append(":rds:".utf8)
+            append(region.utf8)
+            append(":".utf8)
+            append(account.utf8)
+            append(":cluster-snapshot:".utf8)
+            append(identifier.utf8)
+            return count
+        }
+    }
+
+    /// The bytes of `arn:`, `:rds:`, `:` and `:cluster-snapshot:`.
+    private static let fixedLength = 4 + 5 + 1 + 18
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -102,7 +155,35 @@ public enum Partition {
 public enum Region {
     /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-2`).
     public static func isWellFormed(_ name: String) -> Bool {
-        // Bytes, not Characters: this runs for every ARN of a capture.
+        // Bytes, not Characters, in one pass: this runs for every ARN of a capture. Parts are
+        // separated by hyphens: at least two of lower-case letters, then one of digits.
+        var parts = 1
+        var length = 0
+        var letters = true
+        var digits = true
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: "-") {
+                // Every part before the last: letters, and not empty.
+                guard length > 0, letters else { return false }
+                parts += 1
+                length = 0
+                letters = true
+                digits = true
+                continue
+            }
+            let isDigit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            let isLetter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            guard isDigit || isLetter else { return false }
+            letters = letters && isLetter
+            digits = digits && isDigit
+            length += 1
+        }
+        // The last part: digits, and not empty.
+        return parts >= 3 && length > 0 && digits
+    }
+
+    /// `isWellFormed` as first written, by splitting: the reference the one-pass check is tested against.
+    static func isWellFormedBySplitting(_ name: String) -> Bool {
         let parts = name.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }
         return parts.dropLast().allSatisfy { part in
@@ -117,6 +198,11 @@ public enum SnapshotIdentifier {
 
     /// Every rule `identifier` breaks, as sentences; empty when it is valid.
     public static func problems(_ identifier: String) -> [String] {
+        isPlainlyValid(identifier) ? [] : characterProblems(identifier)
+    }
+
+    /// `problems` decided character by character, for every identifier.
+    static func characterProblems(_ identifier: String) -> [String] {
         var problems: [String] = []
         if identifier.isEmpty { return ["it is empty; it must have 1 to 63 characters"] }
         if identifier.count > maximumLength {
@@ -132,6 +218,25 @@ public enum SnapshotIdentifier {
         if identifier.contains("--") { problems.append("it contains two consecutive hyphens") }
         return problems
     }
+
+    /// Whether `identifier` breaks no rule, decided on its bytes: 1 to 63 ASCII letters, digits and
+    /// single hyphens, starting with a letter and not ending with a hyphen. False sends it to
+    /// `problems`' character-by-character checks, which say what is wrong.
+    static func isPlainlyValid(_ identifier: String) -> Bool {
+        let utf8 = identifier.utf8
+        guard let first = utf8.first, utf8.count <= maximumLength, isASCIILetter(first), utf8.last != UInt8(ascii: "-") else { return false }
+        var previous = first
+        for byte in utf8 {
+            let hyphen = byte == UInt8(ascii: "-")
+            guard hyphen || isASCIILetter(byte) || (0x30...0x39).contains(byte), !(hyphen && previous == byte) else { return false }
+            previous = byte
+        }
+        return true
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+    }
 }
 
 /// The identity of a desired copy: destination region and target identifier, lower-cased
@@ -142,7 +247,7 @@ public struct CopyIdentity: Sendable, Hashable, Codable, Comparable, CustomStrin
 
     public init(region: String, target: String) {
         self.region = region
-        self.target = target.lowercased()
+        self.target = target.lowercasedCheaply
     }
 
     public static func < (lhs: CopyIdentity, rhs: CopyIdentity) -> Bool {
@@ -154,6 +259,20 @@ public struct CopyIdentity: Sendable, Hashable, Codable, Comparable, CustomStrin
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension String {
+    /// `lowercased()`, which is this string itself (its storage shared, nothing allocated) when
+    /// it is ASCII without capitals, as identifiers, regions and tag keys nearly always are.
+    var lowercasedCheaply: String {
+        allBytes({ $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? self : lowercased()
+    }
+
+    /// Whether every UTF-8 byte satisfies `predicate`, read as one buffer (stepping through the
+    /// UTF-8 view byte by byte costs several times more).
+    func allBytes(_ predicate: (UInt8) -> Bool) -> Bool {
+        utf8.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) } ?? utf8.allSatisfy(predicate)
+    }
 }
 
 /// KMS key references: ARN, key id, alias name or alias ARN.

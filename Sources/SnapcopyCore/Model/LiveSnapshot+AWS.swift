@@ -68,7 +68,8 @@ extension LiveSnapshot {
     /// the identifier as the ARN's; an empty `SourceDBClusterSnapshotArn` as none.
     /// - Throws: when the ARN (which gives the region and account) is missing or malformed.
     public init(_ members: DBClusterSnapshotMembers) throws(SnapshotShapeError) {
-        let name = members.identifier.map { "\"\($0)\"" } ?? "without an identifier"
+        // Named only in an error: not written out for every snapshot read.
+        var name: String { members.identifier.map { "\"\($0)\"" } ?? "without an identifier" }
         guard let text = members.arn, !text.isEmpty else {
             throw SnapshotShapeError(member: "DBClusterSnapshotArn",
                                      "the snapshot \(name) has no DBClusterSnapshotArn; the region and account come from it")

@@ -4,7 +4,9 @@ import Foundation
 public struct LiveState: Sendable {
     public private(set) var snapshots: [LiveSnapshot] = []
     private var byARN: [String: Int] = [:]
-    private var byRegionAndID: [String: [Int]] = [:]
+    /// The first snapshot of each region and identifier, and (rarely: other accounts) the later ones.
+    private var byRegionAndID: [Place: Int] = [:]
+    private var moreByRegionAndID: [Place: [Int]] = [:]
     /// Regions the state covers: a target missing from a covered region does not exist; in a
     /// region not covered, nothing is known.
     public private(set) var regions: Set<String> = []
@@ -17,21 +19,57 @@ public struct LiveState: Sendable {
     /// described completely; nil means the regions of `snapshots`.
     public init(_ snapshots: [LiveSnapshot] = [], regions: Set<String>? = nil) {
         self.regions = regions ?? Set(snapshots.map(\.region))
-        for snapshot in snapshots { insert(snapshot) }
+        insert(contentsOf: snapshots)
+    }
+
+    /// Adds snapshots as ``insert(_:)`` adds each. Into an empty state, a list of distinct Neptune
+    /// snapshots (a capture, a listing) is indexed where it stands instead of copied one by one.
+    public mutating func insert(contentsOf list: [LiveSnapshot]) {
+        if snapshots.isEmpty && byARN.isEmpty {
+            byARN.reserveCapacity(list.count)
+            byRegionAndID.reserveCapacity(list.count)
+            var distinct = true
+            for (position, snapshot) in list.enumerated() {
+                guard snapshot.isNeptune, byARN.updateValue(position, forKey: Self.key(snapshot.arn)) == nil else {
+                    distinct = false
+                    break
+                }
+                index(snapshot, at: position)
+            }
+            if distinct {
+                snapshots = list
+                return
+            }
+            byARN = [:]
+            byRegionAndID = [:]
+            moreByRegionAndID = [:]
+        }
+        snapshots.reserveCapacity(snapshots.count + list.count)
+        for snapshot in list { insert(snapshot) }
     }
 
     /// Adds a snapshot; a later snapshot with the same ARN replaces the earlier one. Non-Neptune
     /// snapshots are ignored. It does not mark the region described: see ``markDescribed(_:)``.
     public mutating func insert(_ snapshot: LiveSnapshot) {
         guard snapshot.isNeptune else { return }
-        let key = snapshot.arn.description.lowercased()
+        let key = Self.key(snapshot.arn)
         if let existing = byARN[key] {
             snapshots[existing] = snapshot
             return
         }
         byARN[key] = snapshots.count
-        byRegionAndID[Self.key(snapshot.region, snapshot.identifier), default: []].append(snapshots.count)
+        index(snapshot, at: snapshots.count)
         snapshots.append(snapshot)
+    }
+
+    /// Indexes the snapshot at `position` by region and identifier.
+    private mutating func index(_ snapshot: LiveSnapshot, at position: Int) {
+        let place = Place(snapshot.region, snapshot.identifier)
+        if byRegionAndID[place] == nil {
+            byRegionAndID[place] = position
+        } else {
+            moreByRegionAndID[place, default: []].append(position)
+        }
     }
 
     /// Changes every snapshot in place (tags looked up later); identities and ARNs must not change.
@@ -65,22 +103,46 @@ public struct LiveState: Sendable {
     }
 
     public func snapshot(arn: SnapshotARN) -> LiveSnapshot? {
-        byARN[arn.description.lowercased()].map { snapshots[$0] }
+        byARN[Self.key(arn)].map { snapshots[$0] }
     }
 
     /// The snapshots called `identifier` in `region`, in any account; identifiers compare case-insensitively.
     public func snapshots(region: String, identifier: String) -> [LiveSnapshot] {
-        (byRegionAndID[Self.key(region, identifier)] ?? []).map { snapshots[$0] }
+        let place = Place(region, identifier)
+        guard let first = byRegionAndID[place] else { return [] }
+        return [snapshots[first]] + (moreByRegionAndID[place] ?? []).map { snapshots[$0] }
+    }
+
+    /// The first of the snapshots called `identifier` in `region` that satisfies `predicate`,
+    /// in the order of ``snapshots(region:identifier:)``, without making that list.
+    public func firstSnapshot(region: String, identifier: String, where predicate: (LiveSnapshot) -> Bool) -> LiveSnapshot? {
+        let place = Place(region, identifier)
+        guard let first = byRegionAndID[place] else { return nil }
+        if predicate(snapshots[first]) { return snapshots[first] }
+        for position in moreByRegionAndID[place] ?? [] where predicate(snapshots[position]) { return snapshots[position] }
+        return nil
     }
 
     /// The snapshot called `identifier` in `region`, preferring `account` when one is given.
     public func snapshot(region: String, identifier: String, account: String? = nil) -> LiveSnapshot? {
-        let candidates = snapshots(region: region, identifier: identifier)
-        if let account { return candidates.first { $0.account == account } }
-        return candidates.first { !$0.type.isForeign } ?? candidates.first
+        if let account { return firstSnapshot(region: region, identifier: identifier) { $0.account == account } }
+        return firstSnapshot(region: region, identifier: identifier) { !$0.type.isForeign }
+            ?? firstSnapshot(region: region, identifier: identifier) { _ in true }
     }
 
-    private static func key(_ region: String, _ identifier: String) -> String {
-        "\(region)/\(identifier.lowercased())"
+    /// A region and an identifier, compared case-insensitively (as the API compares identifiers).
+    private struct Place: Hashable {
+        var region: String
+        var identifier: String
+
+        init(_ region: String, _ identifier: String) {
+            self.region = region
+            self.identifier = identifier.lowercasedCheaply
+        }
     }
+
+    private static func key(_ arn: SnapshotARN) -> String {
+        arn.description.lowercasedCheaply
+    }
+
 }

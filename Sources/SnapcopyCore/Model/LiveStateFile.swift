@@ -27,6 +27,13 @@ public struct LiveStateCapture: Sendable {
 public enum LiveStateFile {
     /// Parses one captured file. Snapshots of other engines are kept here and dropped by `LiveState`.
     public static func parse(_ contents: [UInt8], file: String) throws(LiveStateError) -> LiveStateCapture {
+        if let capture = fastCapture(contents) { return capture }
+        return try parseTree(contents, file: file)
+    }
+
+    /// Parses one captured file through a tree of the document: the reading that explains errors,
+    /// and the reference the fast path is tested against.
+    static func parseTree(_ contents: [UInt8], file: String) throws(LiveStateError) -> LiveStateCapture {
         let root: JSONNode
         do {
             root = try JSONParser.parse(contents)

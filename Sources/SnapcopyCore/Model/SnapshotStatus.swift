@@ -17,7 +17,7 @@ public enum SnapshotStatus: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the API's text (case-insensitively).
     public init(_ text: String) {
-        switch text.lowercased() {
+        switch text.lowercasedCheaply {
         case "available": self = .available
         case "copying": self = .copying
         case "creating": self = .creating
@@ -92,11 +92,11 @@ public enum SnapshotType: Sendable, Hashable, CustomStringConvertible {
     /// Parses the API's `SnapshotType`; an `awsbackup:` identifier makes an AWS Backup snapshot whatever the type says.
     /// A missing type reads as `manual`, as captured files written by hand usually mean.
     public init(_ text: String?, identifier: String) {
-        if identifier.lowercased().hasPrefix(Self.awsBackupPrefix) {
+        if identifier.lowercasedCheaply.hasPrefix(Self.awsBackupPrefix) {
             self = .awsBackup
             return
         }
-        switch text?.lowercased() {
+        switch text?.lowercasedCheaply {
         case nil, "manual": self = .manual
         case "automated": self = .automated
         case "shared": self = .shared

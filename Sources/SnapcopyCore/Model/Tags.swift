@@ -21,7 +21,7 @@ public struct Tags: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral,
 
     /// The tags as `(key, value)` pairs sorted by key.
     public var sorted: [(key: String, value: String)] {
-        values.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        values.sorted { $0.key < $1.key }
     }
 
     public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> {
@@ -39,7 +39,8 @@ public struct Tags: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral,
 
     /// Overlays `other` onto these tags; on a shared key, `other` wins.
     public mutating func merge(_ other: Tags) {
-        values.merge(other.values, uniquingKeysWith: { _, new in new })
+        // Key by key: for a handful of tags, cheaper than the generic `Dictionary.merge`.
+        for (key, value) in other.values { values[key] = value }
     }
 
     /// These tags overlaid by `other`; on a shared key, `other` wins.
@@ -56,12 +57,14 @@ public struct Tags: Sendable, Hashable, Codable, ExpressibleByDictionaryLiteral,
 
     /// These tags without the keys AWS reserves (`aws:` and `rds:` prefixes).
     public var withoutReservedKeys: Tags {
-        filter(keys: { !TagRules.isReserved($0) })
+        values.keys.contains(where: TagRules.isReserved) ? filter(keys: { !TagRules.isReserved($0) }) : self
     }
 
     /// The key-by-key changes that turn `self` into `desired`, sorted by key.
     public func changes(to desired: Tags) -> [TagChange] {
-        let allKeys = Set(values.keys).union(desired.values.keys).sorted()
+        var allKeys = Array(values.keys)
+        for key in desired.values.keys where values[key] == nil { allKeys.append(key) }
+        allKeys.sort()
         return allKeys.compactMap { key in
             let before = values[key]
             let after = desired.values[key]
@@ -106,7 +109,7 @@ public enum TagRules {
 
     /// Whether AWS reserves the key (`aws:` or `rds:` prefix, in any case).
     public static func isReserved(_ key: String) -> Bool {
-        let lower = key.lowercased()
+        let lower = key.lowercasedCheaply
         return lower.hasPrefix("aws:") || lower.hasPrefix("rds:")
     }
 
@@ -119,6 +122,11 @@ public enum TagRules {
     /// `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`: Unicode letters, separators (spaces, not tabs or line
     /// breaks, which are control characters) and numbers, and `_ . : / = + - @`.
     public static func firstDisallowedCharacter(in text: String) -> Unicode.Scalar? {
+        isPlainASCII(text) ? nil : firstDisallowedScalar(in: text)
+    }
+
+    /// `firstDisallowedCharacter(in:)` decided scalar by scalar, for every text.
+    static func firstDisallowedScalar(in text: String) -> Unicode.Scalar? {
         text.unicodeScalars.first { scalar in
             switch scalar.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
@@ -127,6 +135,21 @@ public enum TagRules {
                 false
             default:
                 !"_.:/=+-@".unicodeScalars.contains(scalar)
+            }
+        }
+    }
+
+    /// Whether every byte of `text` is an ASCII letter, digit, space or one of `_ . : / = + - @`:
+    /// allowed characters, each one byte and one `Character`, so a tag's length is its byte count.
+    static func isPlainASCII(_ text: String) -> Bool {
+        text.allBytes { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: " "), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "/"),
+                 UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"):
+                true
+            default:
+                false
             }
         }
     }

@@ -73,6 +73,25 @@ public enum Timestamp {
         var rest = whole % 86400
         if rest < 0 { rest += 86400; days -= 1 }
         let (y, m, d) = civilFromDays(days)
+        if (0...9999).contains(y) {
+            // Every field fits its width: digits written straight into bytes.
+            var out: [UInt8] = []
+            out.reserveCapacity(24)
+            func digits(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            digits(y, 4); out.append(UInt8(ascii: "-")); digits(m, 2); out.append(UInt8(ascii: "-")); digits(d, 2)
+            out.append(UInt8(ascii: "T")); digits(rest / 3600, 2); out.append(UInt8(ascii: ":")); digits(rest % 3600 / 60, 2)
+            out.append(UInt8(ascii: ":")); digits(rest % 60, 2)
+            if millis > 0 && millis < 1000 { out.append(UInt8(ascii: ".")); digits(millis, 3) }
+            out.append(UInt8(ascii: "Z"))
+            return String(decoding: out, as: UTF8.self)
+        }
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s

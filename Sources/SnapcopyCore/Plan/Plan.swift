@@ -258,8 +258,8 @@ public struct Plan: Sendable, Hashable, Codable {
 
     public var summary: PlanSummary {
         var summary = PlanSummary()
-        for change in changes {
-            switch change.action {
+        for index in changes.indices {
+            switch changes[index].action {
             case .create: summary.create += 1
             case .updateTags: summary.updateTags += 1
             case .replace: summary.replace += 1

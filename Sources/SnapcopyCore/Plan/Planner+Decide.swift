@@ -9,7 +9,7 @@ struct Context {
 
     func decide(_ copy: DesiredCopy) -> Decision {
         let record = lock?.record(for: copy.identity)
-        let parent = graph.upstream[copy.identity]
+        let parent = graph.parent(of: copy.identity)
 
         func problem(_ rule: String, _ message: String, fix: String) -> Decision {
             .problem(PlanProblem(rule: rule, region: copy.region, target: copy.target, source: copy.source.description,
@@ -30,7 +30,7 @@ struct Context {
         let inherited: Tags?? = copy.copyTags ? .some(parent.flatMap { plannedTags[$0] } ?? source?.tags) : .none
         var tags = (inherited ?? nil)?.withoutReservedKeys ?? Tags()
         tags.remove(keys: copy.ignoreTagKeys)
-        tags.remove(keys: [TagRules.ownershipKey])
+        tags[TagRules.ownershipKey] = nil
         tags.merge(copy.tags)
         if let sourceARN { tags[TagRules.ownershipKey] = sourceARN }
 
@@ -198,7 +198,7 @@ struct Context {
         change.after?.tags = desiredTags
         if let liveAll = target.tags {
             let ignored = Set(copy.ignoreTagKeys)
-            let liveTags = liveAll.withoutReservedKeys.filter(keys: { !ignored.contains($0) })
+            let liveTags = ignored.isEmpty ? liveAll.withoutReservedKeys : liveAll.withoutReservedKeys.filter(keys: { !ignored.contains($0) })
             change.tagChanges = liveTags.changes(to: desiredTags)
         } else {
             change.reasons.append("tags were not compared: the live state has no tags for this snapshot (a capture without TagList)")
@@ -295,9 +295,8 @@ struct Context {
     }
 
     func targetSnapshot(of copy: DesiredCopy) -> LiveSnapshot? {
-        live.snapshots(region: copy.region, identifier: copy.target)
-            .filter { !$0.type.isForeign }
-            .first { copy.roleAccount == nil || $0.account == copy.roleAccount }
+        let account = copy.roleAccount
+        return live.firstSnapshot(region: copy.region, identifier: copy.target) { !$0.type.isForeign && (account == nil || $0.account == account) }
     }
 
     func sourceRegion(of copy: DesiredCopy) -> String {
@@ -308,7 +307,7 @@ struct Context {
     /// The source's ARN when it is not live yet: known when the manifest gives an ARN.
     func sourceARN(of copy: DesiredCopy, parent: CopyIdentity?) -> String? {
         if case .arn(let arn) = copy.source { return arn.description }
-        if let parent, let parentCopy = graph.copies[parent], let account = parentCopy.roleAccount ?? copy.roleAccount {
+        if let parent, let parentCopy = graph.copy(parent), let account = parentCopy.roleAccount ?? copy.roleAccount {
             return SnapshotARN(region: parent.region, account: account, identifier: parentCopy.target).description
         }
         return nil
@@ -316,7 +315,7 @@ struct Context {
 
     /// Whether the origin ARN names the desired source.
     static func sameSnapshot(_ origin: String, _ sourceARN: String?, reference: SnapshotReference) -> Bool {
-        if let sourceARN { return origin.lowercased() == sourceARN.lowercased() }
+        if let sourceARN { return origin.lowercasedCheaply == sourceARN.lowercasedCheaply }
         guard let originARN = SnapshotARN(origin) else { return origin.lowercased() == reference.identifier.lowercased() }
         return originARN.identifier.lowercased() == reference.identifier.lowercased()
     }

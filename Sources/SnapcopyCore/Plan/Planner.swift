@@ -10,10 +10,11 @@ public struct Planner: Sendable {
         let time = now ?? live.capturedAt ?? Date(timeIntervalSince1970: 0)
         let expansion = desired.rules.isEmpty ? RuleExpansion()
             : RuleExpansion(rules: desired.rules, explicit: desired.copies, live: live, records: lock?.records ?? [], now: time)
-        let copies = desired.copies + expansion.copies
+        let copies = expansion.copies.isEmpty ? desired.copies : desired.copies + expansion.copies
         let graph = CopyGraph(copies)
         var problems = graph.cycleProblems() + expansion.problems
         var changes: [PlannedChange] = []
+        changes.reserveCapacity(copies.count + (lock?.records.count ?? 0))
         var context = Context(live: live, lock: lock, graph: graph)
 
         // Upstream copies are decided first, so a chained copy's tags can be decided from what its
@@ -21,18 +22,21 @@ public struct Planner: Sendable {
         for copy in graph.orderedCopies() {
             switch context.decide(copy) {
             case .change(let change):
-                context.plannedTags[change.identity] = change.tagsAfterApply
+                // Only a chained copy's upstream is looked up (for its tags).
+                if graph.hasDependants(change.identity) { context.plannedTags[change.identity] = change.tagsAfterApply }
                 changes.append(change)
             case .problem(let problem): problems.append(problem)
             }
         }
-        let desiredIdentities = Set(copies.map(\.identity))
+        // Needed only to find records and released copies that left the manifests.
+        let records = lock?.records ?? []
+        let desiredIdentities = records.isEmpty && expansion.released.isEmpty ? [] : Set(copies.map(\.identity))
         var released = Set<CopyIdentity>()
         for (record, rule, reason) in expansion.released where !desiredIdentities.contains(record.identity) {
             released.insert(record.identity)
             changes.append(context.released(record, by: rule, because: reason))
         }
-        for record in lock?.records ?? [] where !desiredIdentities.contains(record.identity) && !released.contains(record.identity) {
+        for record in records where !desiredIdentities.contains(record.identity) && !released.contains(record.identity) {
             switch context.departed(record) {
             case .change(let change): changes.append(change)
             case .problem(let problem): problems.append(problem)
@@ -55,18 +59,47 @@ enum Decision {
 
 /// Desired copies as a graph: an edge from a copy to the copy whose target is its source.
 struct CopyGraph {
-    private(set) var copies: [CopyIdentity: DesiredCopy] = [:]
+    /// The first copy of each identity, in the order given. Copies stay in this one array and
+    /// tables hold their positions: moving whole copies into tables dominated plans of 100,000.
+    private var copies: [DesiredCopy] = []
+    private var positions: [CopyIdentity: Int] = [:]
     private(set) var upstream: [CopyIdentity: CopyIdentity] = [:]
+    /// The copies some other copy starts from.
+    private var parents: Set<CopyIdentity> = []
     private var cyclic: Set<CopyIdentity> = []
 
     init(_ list: [DesiredCopy]) {
-        for copy in list where copies[copy.identity] == nil { copies[copy.identity] = copy }
-        for copy in list {
-            if let parent = Self.sourceIdentity(of: copy), parent != copy.identity, copies[parent] != nil {
-                upstream[copy.identity] = parent
+        positions.reserveCapacity(list.count)
+        var firsts: [Int] = []
+        // By index, so that no copy is copied out of the list.
+        for index in list.indices where positions[list[index].identity] == nil {
+            positions[list[index].identity] = firsts.count
+            firsts.append(index)
+        }
+        // Without duplicates (the manifests refuse them) the list is shared, not copied.
+        copies = firsts.count == list.count ? list : firsts.map { list[$0] }
+        for index in list.indices {
+            if let parent = Self.sourceIdentity(of: list[index]), parent != list[index].identity, positions[parent] != nil {
+                upstream[list[index].identity] = parent
             }
         }
+        parents = Set(upstream.values)
         cyclic = findCycles()
+    }
+
+    /// The copy this one starts from, when it is another desired copy.
+    func parent(of identity: CopyIdentity) -> CopyIdentity? {
+        upstream.isEmpty ? nil : upstream[identity]
+    }
+
+    /// Whether another copy starts from this one.
+    func hasDependants(_ identity: CopyIdentity) -> Bool {
+        !parents.isEmpty && parents.contains(identity)
+    }
+
+    /// The desired copy with this identity (the first, if it is declared twice).
+    func copy(_ identity: CopyIdentity) -> DesiredCopy? {
+        positions[identity].map { copies[$0] }
     }
 
     /// The identity the copy's source would have if it were another desired copy's target.
@@ -94,7 +127,7 @@ struct CopyGraph {
 
     func cycleProblems() -> [PlanProblem] {
         cyclic.sorted().compactMap { identity in
-            guard let copy = copies[identity] else { return nil }
+            guard let copy = self.copy(identity) else { return nil }
             var chain = [identity]
             var node = identity
             while let next = upstream[node], next != identity, chain.count < 100 { chain.append(next); node = next }
@@ -120,8 +153,8 @@ struct CopyGraph {
         }
         // Sort positions by precomputed keys: moving and re-keying whole copies in the sort
         // dominated plans of 100,000 copies.
-        let acyclic = copies.values.filter { !cyclic.contains($0.identity) }
-        let depths = acyclic.map { depthOf($0.identity) }
+        let acyclic = cyclic.isEmpty ? copies : copies.filter { !cyclic.contains($0.identity) }
+        let depths = upstream.isEmpty ? Array(repeating: 0, count: acyclic.count) : acyclic.map { depthOf($0.identity) }
         let order = acyclic.indices.sorted { l, r in
             depths[l] != depths[r] ? depths[l] < depths[r] : acyclic[l].identity < acyclic[r].identity
         }

@@ -84,14 +84,16 @@ public struct TextPlanRenderer: Sendable {
 
     public func render(_ plan: Plan) -> String {
         var out = ""
-        let visible = plan.changes.filter { $0.action != .noop }
-        if visible.isEmpty && plan.problems.isEmpty {
+        out.reserveCapacity(plan.changes.count * 360)
+        let hasVisible = plan.changes.contains { $0.action != .noop }
+        if !hasVisible && plan.problems.isEmpty {
             out += "No changes. The manifests, the lock file and the account agree.\n\n"
-        } else if !visible.isEmpty {
+        } else if hasVisible {
             out += "snapcopy will perform these actions:\n\n"
         }
-        for change in visible {
-            out += render(change)
+        // By index: each change is read in place rather than copied out of the plan.
+        for index in plan.changes.indices where plan.changes[index].action != .noop {
+            render(plan.changes[index], into: &out)
             out += "\n"
         }
         if !plan.problems.isEmpty {
@@ -113,18 +115,29 @@ public struct TextPlanRenderer: Sendable {
         return out
     }
 
-    func render(_ change: PlannedChange) -> String {
+    /// Appends one change to `out`: written in place, as a plan of 100,000 changes is one long text.
+    func render(_ change: PlannedChange, into out: inout String) {
         let c = change.action.color
-        var out = "  " + c.apply(change.action.symbol, enabled: color) + " "
-        out += ANSIColor.bold.apply(change.target, enabled: color) + " (\(change.region)) \(change.action.phrase)"
+        out += "  "
+        out += c.apply(change.action.symbol, enabled: color)
+        out += " "
+        out += ANSIColor.bold.apply(change.target, enabled: color)
+        out += " ("
+        out += change.region
+        out += ") "
+        out += change.action.phrase
         if change.action == .wait, let percent = change.before?.percentProgress ?? nil, change.before != nil {
             out += " \(percent)%"
         }
         out += "\n"
-        out += "      from \(change.source)\n"
+        out += "      from "
+        out += change.source
+        out += "\n"
         if let rule = change.rule { out += "      rule \(rule)\n" }
         if let before = change.before, let arn = before.arn, change.action != .create {
-            out += "      arn  \(arn)\n"
+            out += "      arn  "
+            out += arn
+            out += "\n"
         }
         if let key = change.after?.kmsKeyID {
             if let old = change.before?.kmsKeyID, change.action == .replace, KMSKeyReference.matches(desired: key, live: old) == false {
@@ -133,35 +146,70 @@ public struct TextPlanRenderer: Sendable {
                 out += "      kms  \(key)\n"
             }
         }
-        let tagLines = tagDiffLines(change)
-        for (index, line) in tagLines.enumerated() {
-            out += (index == 0 ? "      tags " : "           ") + line + "\n"
+        var first = true
+        tagDiffLines(change) { line in
+            out += first ? "      tags " : "           "
+            first = false
+            line(&out)
+            out += "\n"
         }
         if !change.dependsOn.isEmpty {
             out += "      after \(change.dependsOn.map { "\($0.target) (\($0.region))" }.joined(separator: ", "))\n"
         }
         for reason in change.reasons {
-            out += "      " + ANSIColor.dim.apply("why  \(reason)", enabled: color) + "\n"
+            out += "      "
+            if color {
+                out += ANSIColor.dim.apply("why  \(reason)", enabled: color)
+            } else {
+                out += "why  "
+                out += reason
+            }
+            out += "\n"
         }
-        return out
     }
 
-    private func tagDiffLines(_ change: PlannedChange) -> [String] {
+    /// Calls `line` with a writer of each tag line of the change, in order.
+    private func tagDiffLines(_ change: PlannedChange, _ line: ((inout String) -> Void) -> Void) {
+        func sign(_ symbol: String, _ color: ANSIColor, _ out: inout String) {
+            out += color.apply(symbol, enabled: self.color)
+            out += " "
+        }
         switch change.action {
         case .create, .replace:
-            return (change.after?.tags ?? Tags()).sorted.map {
-                ANSIColor.green.apply("+", enabled: color) + " \($0.key) = \(CanonicalJSON.quote($0.value))"
+            for tag in (change.after?.tags ?? Tags()).sorted {
+                line { out in
+                    sign("+", .green, &out)
+                    out += tag.key
+                    out += " = "
+                    CanonicalJSON.appendQuoted(tag.value, to: &out)
+                }
             }
         case .updateTags, .adopt, .noop, .wait:
-            return change.tagChanges.map { tag in
-                switch tag.kind {
-                case .add: ANSIColor.green.apply("+", enabled: color) + " \(tag.key) = \(CanonicalJSON.quote(tag.after ?? ""))"
-                case .remove: ANSIColor.red.apply("-", enabled: color) + " \(tag.key) = \(CanonicalJSON.quote(tag.before ?? ""))"
-                case .change: ANSIColor.yellow.apply("~", enabled: color) + " \(tag.key): \(CanonicalJSON.quote(tag.before ?? "")) → \(CanonicalJSON.quote(tag.after ?? ""))"
+            for tag in change.tagChanges {
+                line { out in
+                    switch tag.kind {
+                    case .add:
+                        sign("+", .green, &out)
+                        out += tag.key
+                        out += " = "
+                        CanonicalJSON.appendQuoted(tag.after ?? "", to: &out)
+                    case .remove:
+                        sign("-", .red, &out)
+                        out += tag.key
+                        out += " = "
+                        CanonicalJSON.appendQuoted(tag.before ?? "", to: &out)
+                    case .change:
+                        sign("~", .yellow, &out)
+                        out += tag.key
+                        out += ": "
+                        CanonicalJSON.appendQuoted(tag.before ?? "", to: &out)
+                        out += " → "
+                        CanonicalJSON.appendQuoted(tag.after ?? "", to: &out)
+                    }
                 }
             }
         case .delete, .forget:
-            return []
+            break
         }
     }
 }
