@@ -26,6 +26,11 @@ struct JournalFileStoreTests {
         try store.save(lock, changed: [record.identity])
     }
 
+    /// The lock file as it is on disk, without replaying the journal beside it.
+    static func lockFileOnDisk(_ path: String) throws -> LockFile {
+        try LockFile.decode(Array(try #require(FileManager.default.contents(atPath: path))), file: path)
+    }
+
     @Test("with journaling, the first save writes the lock file, later ones append a line each; checkpoint folds and removes the journal")
     func appendsThenFolds() async throws {
         try await withTemporaryDirectory(prefix: "snapcopy-journal") { directory in
@@ -35,8 +40,7 @@ struct JournalFileStoreTests {
             for index in 0..<20 {
                 try Self.save(Self.record("copy-\(index)"), in: &lock, to: store)
             }
-            let lockBytes = try #require(FileManager.default.contents(atPath: path))
-            let first = try LockFile.decode(Array(lockBytes), file: path)
+            let first = try Self.lockFileOnDisk(path)
             #expect(first.serial == 1 && first.records.count == 1, "only the first save wrote the lock file")
             let lines = try String(contentsOfFile: store.journalPath, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 20, "a header and 19 saves")
@@ -64,7 +68,7 @@ struct JournalFileStoreTests {
                 try Self.save(Self.record("copy-\(index % 3)", tagBytes: 20_000 + index), in: &lock, to: store)
                 let size = (try FileManager.default.attributesOfItem(atPath: store.journalPath)[.size] as? Int) ?? 0
                 largest = max(largest, size)
-                let serial = try LockFile.decode(Array(try #require(FileManager.default.contents(atPath: path))), file: path).serial
+                let serial = try Self.lockFileOnDisk(path).serial
                 if serial != previousSerial { folds += 1 }
                 previousSerial = serial
                 #expect(try store.read() == lock)
@@ -88,7 +92,7 @@ struct JournalFileStoreTests {
             #expect(folded == 2)
             #expect(read == lock)
             #expect(!FileManager.default.fileExists(atPath: store.journalPath))
-            #expect(try LockFile.decode(Array(try #require(FileManager.default.contents(atPath: path))), file: path) == lock)
+            #expect(try Self.lockFileOnDisk(path) == lock)
 
             // A journal whose lineage is another lock file's: every reader refuses it, naming both.
             let stray = try JournalFile.line(JournalFile.Header(lineage: "someone-else", base: 0))

@@ -397,6 +397,8 @@ enum JSONSchemaCheck {
                 executable: URL(fileURLWithPath: "/usr/bin/env"),
                 arguments: ["python3", "-c", script, Repository.root.appendingPathComponent(schema.path).path] + files.map(\.path),
                 environment: toolEnvironment)
+        } catch let timedOut as ProcessTimeoutError {
+            throw timedOut  // it started, so nothing is missing: say what happened
         } catch {
             throw SchemaToolMissing(detail: "running python3 failed: \(error)")
         }

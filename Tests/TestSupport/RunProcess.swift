@@ -82,10 +82,12 @@ public func runProcess(
 
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
-    while process.isRunning && clock.now < deadline {
+    var ending = Ending.of(process)
+    while ending == nil && clock.now < deadline {
         await pause(milliseconds: 10)
+        ending = Ending.of(process)
     }
-    if process.isRunning {
+    guard let ending else {
         // Foundation starts the child as a process-group leader, and only sees it exit
         // once every process holding its monitoring socket is gone: signal the group.
         signalGroup(of: process, SIGTERM)
@@ -109,14 +111,50 @@ public func runProcess(
     // A grandchild that inherited the pipes can hold them open: wait for EOF, but boundedly.
     let stdout = await stdoutReader.text(waitingUpTo: .seconds(5))
     let stderr = await stderrReader.text(waitingUpTo: .seconds(5))
-    let status = process.terminationStatus
-    let exitCode = process.terminationReason == .uncaughtSignal ? 128 + status : status
+    let exitCode = ending.exitCode
     if let filesBefore {
         let changed = SecretCanary.FileSnapshot(of: currentDirectory, arguments: arguments).changed(since: filesBefore)
         let leaks = SecretCanary.leaks(stdout: stdout, stderr: stderr, filesChanged: changed, environment: environment)
         if !leaks.isEmpty { throw SecretLeakError(arguments: arguments, leaks: leaks) }
     }
     return ProcessResult(exitCode: exitCode, stdout: stdout, stderr: stderr)
+}
+
+/// How a child ended, learnt from the kernel when Foundation has not noticed yet.
+///
+/// On Linux, Foundation sees a child exit only once every process holding its monitoring socket is
+/// gone; a long-lived process another test spawns at the same moment (a moto server) can inherit
+/// that socket and keep `isRunning` true long after the child exited. `waitid` with `WNOWAIT` reads
+/// the exit status without reaping the child, which Foundation still does itself.
+private enum Ending: Equatable {
+    case exited(Int32)
+    case signalled(Int32)
+
+    /// The exit status, or 128 + the signal number if a signal ended it (as shells report).
+    var exitCode: Int32 {
+        switch self {
+        case .exited(let status): status
+        case .signalled(let signal): 128 + signal
+        }
+    }
+
+    /// How `process` ended, or nil while it runs.
+    static func of(_ process: Process) -> Ending? {
+        if !process.isRunning {
+            let status = process.terminationStatus
+            return process.terminationReason == .uncaughtSignal ? .signalled(status) : .exited(status)
+        }
+        #if os(Linux)
+        var info = siginfo_t()
+        let pid = process.processIdentifier
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0,
+              info._sifields._sigchld.si_pid == pid else { return nil }
+        let status = info._sifields._sigchld.si_status
+        return info.si_code == Int32(CLD_EXITED) ? .exited(status) : .signalled(status)
+        #else
+        return nil
+        #endif
+    }
 }
 
 /// Sends `signal` to the child's process group if it leads one, else to the child alone.
