@@ -55,6 +55,12 @@ public struct NeptuneClient: Sendable {
 
     /// Describes DB cluster snapshots, following `Marker` through every page.
     ///
+    /// Pages are requested ahead: as soon as a page's body arrives, its marker is read off the raw
+    /// bytes (``EarlyMarker``) and the next page requested while this one decodes, so decoding is
+    /// off the round trips' critical path. The marker the decoded page carries is the one followed;
+    /// a page requested with another is cancelled and discarded, and a marker is requested ahead
+    /// at most once and for at most ``ClientConfiguration/maximumPages`` pages.
+    ///
     /// A response that cannot be the answer fails the call with ``NeptuneAPIError/Code/unparseableResponse``
     /// (not retried), naming the action and region: a marker seen before (the pages would loop),
     /// more than ``ClientConfiguration/maximumPages`` pages, or, when the request names a snapshot
@@ -65,29 +71,45 @@ public struct NeptuneClient: Sendable {
         func failure(_ message: String) -> NeptuneAPIError {
             NeptuneAPIError(code: .unparseableResponse, message: message, httpStatus: 200, action: action, region: region)
         }
-        var snapshots: [DBClusterSnapshot] = []
-        var marker: String?
-        var pageOfMarker: [String: Int] = [:]
-        var pages = 0
-        repeat {
-            let result = try await engine.call(action, request.queryParameters(marker: marker))
-            pages += 1
-            let page = (result.child("DBClusterSnapshots")?.children(named: "DBClusterSnapshot") ?? []).map(DBClusterSnapshot.init(xml:))
-            for snapshot in page {
-                if let mismatch = request.mismatch(snapshot) { throw failure(mismatch) }
-            }
-            snapshots += page
-            marker = result.trimmed("Marker")
-            guard let next = marker else { break }
-            if let earlier = pageOfMarker[next] {
-                throw failure("page \(pages) has the same pagination marker as page \(earlier), so the pages would repeat forever; stopped after \(pages) pages.")
-            }
-            guard pages < maximumPages else {
-                throw failure("the service sent a pagination marker on each of \(pages) pages, the most snapcopy follows (\(maximumPages * request.pageSize) snapshots at \(request.pageSize) a page); stopped.")
-            }
-            pageOfMarker[next] = pages
-        } while true
-        return snapshots
+        let ahead = PagesAhead(limit: maximumPages - 1)  // the first page is not requested ahead
+        let engine = engine
+        @Sendable func fetchPage(_ marker: String?) async throws -> XMLNode {
+            try await engine.call(action, request.queryParameters(marker: marker), beforeDecoding: { body in
+                guard let next = EarlyMarker.read(body, action: action) else { return }
+                ahead.request(next) { try await fetchPage(next) }
+            })
+        }
+        return try await withTaskCancellationHandler {
+            defer { ahead.cancelAll() }
+            var snapshots: [DBClusterSnapshot] = []
+            var pageOfMarker: [String: Int] = [:]
+            var pages = 0
+            var result = try await fetchPage(nil)
+            repeat {
+                pages += 1
+                let page = (result.child("DBClusterSnapshots")?.children(named: "DBClusterSnapshot") ?? []).map(DBClusterSnapshot.init(xml:))
+                for snapshot in page {
+                    if let mismatch = request.mismatch(snapshot) { throw failure(mismatch) }
+                }
+                snapshots += page
+                guard let next = result.trimmed("Marker") else { break }
+                if let earlier = pageOfMarker[next] {
+                    throw failure("page \(pages) has the same pagination marker as page \(earlier), so the pages would repeat forever; stopped after \(pages) pages.")
+                }
+                guard pages < maximumPages else {
+                    throw failure("the service sent a pagination marker on each of \(pages) pages, the most snapcopy follows (\(maximumPages * request.pageSize) snapshots at \(request.pageSize) a page); stopped.")
+                }
+                pageOfMarker[next] = pages
+                if let early = ahead.take(next) {
+                    result = try await early.value
+                } else {
+                    result = try await fetchPage(next)
+                }
+            } while true
+            return snapshots
+        } onCancel: {
+            ahead.cancelAll()
+        }
     }
 
     /// Describes one snapshot by identifier or ARN; `nil` when it does not exist.
@@ -151,5 +173,43 @@ public struct NeptuneClient: Sendable {
             throw NeptuneAPIError(code: .unparseableResponse, message: mismatch + ".", httpStatus: 200, action: action, region: region)
         }
         return snapshot
+    }
+}
+
+/// The pages of one listing requested ahead of the loop that reads them, by the marker each was
+/// requested with: each marker at most once, at most `limit` in all, none once cancelled.
+private final class PagesAhead: @unchecked Sendable {
+    private let lock = NSLock()
+    private let limit: Int
+    private var requested: Set<String> = []
+    private var pages: [String: Task<XMLNode, any Error>] = [:]
+    private var isCancelled = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Starts `fetch` for `marker` unless that marker was requested before, the limit is reached, or
+    /// the listing is over.
+    func request(_ marker: String, _ fetch: @escaping @Sendable () async throws -> XMLNode) {
+        lock.withLock {
+            guard !isCancelled, requested.count < limit, requested.insert(marker).inserted else { return }
+            pages[marker] = Task { try await fetch() }
+        }
+    }
+
+    /// The page requested ahead with `marker`, if any; the caller now owns it.
+    func take(_ marker: String) -> Task<XMLNode, any Error>? {
+        lock.withLock { pages.removeValue(forKey: marker) }
+    }
+
+    /// Cancels every page not taken and refuses new ones: the listing ended, failed or was cancelled.
+    func cancelAll() {
+        let left = lock.withLock {
+            isCancelled = true
+            defer { pages = [:] }
+            return Array(pages.values)
+        }
+        for page in left { page.cancel() }
     }
 }

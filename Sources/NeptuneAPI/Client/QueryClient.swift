@@ -15,9 +15,14 @@ struct QueryClient: Sendable {
 
     /// Calls `action` with retries and returns its `<ActionResult>` element (or the root
     /// element when the action has no result, like `AddTagsToResource`).
-    func call(_ action: String, _ parameters: [(String, String)], signed: Bool = true) async throws -> XMLNode {
+    ///
+    /// `beforeDecoding` sees the body of a successful (2xx) answer before it is decoded, so a
+    /// caller can act on it early (the next page's request); what the call returns or throws is
+    /// decided by the decoded body alone.
+    func call(_ action: String, _ parameters: [(String, String)], signed: Bool = true,
+              beforeDecoding: (@Sendable (Data) -> Void)? = nil) async throws -> XMLNode {
         try await withRetries(action: action, idempotent: true) { attempt in
-            try await send(action, parameters, attempt: attempt, signed: signed)
+            try await send(action, parameters, attempt: attempt, signed: signed, beforeDecoding: beforeDecoding)
         }
     }
 
@@ -52,7 +57,8 @@ struct QueryClient: Sendable {
     }
 
     /// Sends one attempt of `action`, without retrying.
-    func send(_ action: String, _ parameters: [(String, String)], attempt: Int, signed: Bool = true) async throws -> XMLNode {
+    func send(_ action: String, _ parameters: [(String, String)], attempt: Int, signed: Bool = true,
+              beforeDecoding: (@Sendable (Data) -> Void)? = nil) async throws -> XMLNode {
         let body = QueryEncoding.encode([("Action", action), ("Version", apiVersion)] + parameters)
         let unsigned = HTTPRequest(
             method: "POST",
@@ -108,6 +114,7 @@ struct QueryClient: Sendable {
             record(action, attempt: attempt, status: response.status, latency: latency, errorCode: error.wireCode ?? error.code.rawValue)
             throw error
         }
+        beforeDecoding?(response.body)
         let root: XMLNode
         do {
             root = try XMLTreeParser.parse(response.body)
