@@ -11,14 +11,14 @@ import Foundation
 enum EarlyMarker {
     /// The marker of a page of `action`'s answer, or nil when it cannot be read off unambiguously.
     static func read(_ body: Data, action: String) -> String? {
-        body.withUnsafeBytes { raw in
+        let open = body.range(of: Data("<\(action)Result>".utf8))
+        let close = body.range(of: Data("</\(action)Result>".utf8), options: .backwards)
+        return body.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            let open = Array("<\(action)Result>".utf8)
-            let close = Array("</\(action)Result>".utf8)
-            if let start = firstIndex(of: open, in: bytes), let text = leadingMarker(bytes, from: start + open.count) {
+            if let open, let text = leadingMarker(bytes, from: open.upperBound - body.startIndex) {
                 return text
             }
-            if let end = lastIndex(of: close, in: bytes), let text = trailingMarker(bytes, before: end) {
+            if let close, let text = trailingMarker(bytes, before: close.lowerBound - body.startIndex) {
                 return text
             }
             return nil
@@ -72,25 +72,5 @@ enum EarlyMarker {
         guard index >= 0, index + pattern.count <= bytes.count else { return false }
         for offset in pattern.indices where bytes[index + offset] != pattern[offset] { return false }
         return true
-    }
-
-    private static func firstIndex(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
-        var index = 0
-        while index <= bytes.count - pattern.count {
-            if bytes[index] == first, hasPrefix(pattern, in: bytes, at: index) { return index }
-            index += 1
-        }
-        return nil
-    }
-
-    private static func lastIndex(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
-        var index = bytes.count - pattern.count
-        while index >= 0 {
-            if bytes[index] == first, hasPrefix(pattern, in: bytes, at: index) { return index }
-            index -= 1
-        }
-        return nil
     }
 }
